@@ -1,0 +1,1 @@
+"""Chinese text handling and the triage models. Imports nothing from ``pipelines`` or ``serving``."""

@@ -1,0 +1,32 @@
+"""Character-offset spans: the evidence format for lexicon matches, agency mentions and redacted PII."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """``text[start:end]`` carries ``label``; offsets are into the text the caller handed in."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def merge_overlapping(spans: list[Span]) -> list[Span]:
+    """Keep the earliest-starting, then longest span of each overlapping group."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if kept and overlaps(kept[-1], span):
+            continue
+        kept.append(span)
+    return kept

@@ -1,0 +1,1 @@
+"""The ``qingfeng`` console script. Each area registers its subcommands from its own module."""
