@@ -16,6 +16,7 @@ from classifiers.spans import Span
 MENTION_KINDS = ("name", "sub_unit", "role", "generic")
 PETITION_VERBS = ("反映", "求助", "投诉", "举报", "申诉", "控告", "信访", "写信", "寄信", "咨询", "问问", "说明情况")
 APPEAL_WINDOW = 6
+PLACE_NAMED_UNITS = ("派出所", "司法所", "人民法庭")
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def mask_sub_unit_names(text: str, directory: AgencyDirectory) -> str:
     chars = list(text)
     generic_tails = ("派出所", "司法所", "人民法庭", "法庭", "所")
     for m in directory.mentions(text):
-        if m.kind != "sub_unit":
+        if m.kind != "sub_unit" or not (m.sub_unit or "").endswith(PLACE_NAMED_UNITS):
             continue
         word = m.span.text
         for tail in generic_tails:

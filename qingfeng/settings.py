@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     api_max_text_chars: int = 20_000
     api_batch_max_items: int = 100
     api_rate_limit_per_minute: int = 600
+
+    # retraining loop: review sampling, promotion gate, drift warning
+    review_audit_rate: float = Field(0.05, ge=0.0, le=1.0, description="share of confident items sampled for audit")
+    promotion_max_drop: float = Field(0.02, ge=0.0, description="largest per-label F1 drop a promotion accepts")
+    retrain_holdout_fraction: float = Field(0.2, ge=0.0, lt=1.0, description="newest human labels kept for evaluation")
+    bootstrap_rounds: int = Field(1000, ge=50, description="bootstrap resamples for F1-delta intervals")
+    drift_psi_threshold: float = Field(0.2, gt=0.0, description="PSI above which the daily report warns")
+
+    # survey scoring: respondent pseudonyms (HMAC key; when unset a random key is kept in the key file)
+    survey_pseudonym_key: SecretStr | None = None
+    survey_pseudonym_key_file: Path = Field(default_factory=lambda: PROJECT_ROOT / "var" / "survey_pseudonym.key")
+    survey_scoring_cron: str = "0 3 5 1,4,7,10 *"  # quarterly, scoring the quarter just ended
 
     @property
     def taxonomy_path(self) -> Path:

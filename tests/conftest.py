@@ -62,3 +62,18 @@ def datasets_dir() -> Path:
     if not DATASETS_DIR.is_dir():
         pytest.skip("../shared/datasets not present")
     return DATASETS_DIR
+
+
+@pytest.fixture(scope="session")
+def trained_settings(tmp_path_factory) -> Settings:
+    """Settings whose model_dir holds default models (categories, agencies, sentiment) trained once per session."""
+    from classifiers.triage import ensure_default_models
+
+    root = tmp_path_factory.mktemp("trained")
+    settings = Settings(
+        database_url=f"sqlite:///{root / 'qingfeng.db'}",
+        model_dir=root / "models",
+        reports_dir=root / "reports",
+    )
+    ensure_default_models(settings)
+    return settings

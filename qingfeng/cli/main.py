@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from qingfeng.cli import db_cmd
+from qingfeng.cli import classify_cmd, db_cmd, models_cmd, nightly_cmd, review_cmd, score_cmd, serve_cmd
 
 app = typer.Typer(
     name="qingfeng",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (db_cmd,):
+for module in (db_cmd, classify_cmd, serve_cmd, score_cmd, nightly_cmd, review_cmd, models_cmd):
     module.register(app)
 
 

@@ -1,0 +1,153 @@
+"""Text → feature matrix: word TF-IDF, character n-gram TF-IDF and dense cue counts.
+
+Texts are prepared once (normalise → redact → mask sub-unit place names → segment) and the same
+:class:`PreparedText` feeds every model. The fitted featuriser is stored as plain arrays (vocabulary as a
+unicode array, idf as floats), never as a pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from classifiers.agency_directory import AgencyDirectory, mask_sub_unit_names
+from classifiers.lexicon import CueLexicon
+from classifiers.normalise import Normalised, normalise
+from classifiers.pii import redact
+from classifiers.segment import Segmenter
+
+_SKIP_CHARS = frozenset(" *，,。.!！?？;；:：、…~“”\"'‘’（）()《》[]【】-—_/\\|")
+_DIGITS = str.maketrans("0123456789", "0000000000")
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """One text, ready for featurisation. ``feature_text`` has the length of ``normalised.text``."""
+
+    original: str
+    normalised: Normalised
+    clean_text: str  # normalised and redacted (PII masked with *), same length
+    feature_text: str  # redacted, sub-unit place names masked, digits folded to 0
+    tokens: tuple[tuple[str, int, int], ...]  # words of feature_text with offsets
+    pii: tuple  # PII spans on the normalised text
+
+
+def prepare(text: str, segmenter: Segmenter, directory: AgencyDirectory | None = None) -> PreparedText:
+    norm = normalise(text)
+    red = redact(norm.text)
+    feature_text = red.text.translate(_DIGITS)
+    if directory is not None:
+        feature_text = mask_sub_unit_names(feature_text, directory)
+    tokens = tuple(t for t in segmenter.tokens(feature_text) if not _is_skip_token(t[0]))
+    return PreparedText(text, norm, red.text, feature_text, tokens, red.spans)
+
+
+def _is_skip_token(word: str) -> bool:
+    return all(ch in _SKIP_CHARS for ch in word)
+
+
+def word_terms(doc: PreparedText) -> list[str]:
+    """Word unigrams and adjacent bigrams (joined by a space)."""
+    words = [w for w, _, _ in doc.tokens]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+def _vectorizer(kind: str, ngram: tuple[int, int], min_df: int, max_features: int | None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    common = dict(sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float32)
+    if kind == "word":
+        return TfidfVectorizer(analyzer=_identity, lowercase=False, **common)
+    return TfidfVectorizer(analyzer="char", ngram_range=ngram, lowercase=False, **common)
+
+
+def cue_feature_names(lexicon: CueLexicon) -> list[str]:
+    return [f"cue:{g}:{part}" for g in lexicon.group_names for part in ("plain", "negated", "quoted")]
+
+
+def cue_matrix(docs: list[PreparedText], lexicon: CueLexicon) -> np.ndarray:
+    groups = lexicon.group_names
+    out = np.zeros((len(docs), 3 * len(groups)), dtype=np.float32)
+    for i, doc in enumerate(docs):
+        counts = lexicon.counts(doc.clean_text)
+        for j, g in enumerate(groups):
+            out[i, 3 * j:3 * j + 3] = counts[g]
+    return np.log1p(out)
+
+
+class TextFeaturizer:
+    """Word + char TF-IDF, cue counts, and optional caller-supplied dense columns."""
+
+    def __init__(self, *, char_ngram: tuple[int, int] = (1, 3), word_min_df: int = 2, char_min_df: int = 2,
+                 max_features: int | None = 60000, cue_weight: float = 1.0, use_words: bool = True) -> None:
+        self.char_ngram = tuple(char_ngram)
+        self.word_min_df = word_min_df
+        self.char_min_df = char_min_df
+        self.max_features = max_features
+        self.cue_weight = cue_weight
+        self.use_words = use_words
+
+    def config(self) -> dict:
+        return {"char_ngram": list(self.char_ngram), "word_min_df": self.word_min_df,
+                "char_min_df": self.char_min_df, "max_features": self.max_features,
+                "cue_weight": self.cue_weight, "use_words": self.use_words}
+
+    def fit(self, docs: list[PreparedText]) -> TextFeaturizer:
+        self.char_ = _vectorizer("char", self.char_ngram, self.char_min_df, self.max_features)
+        self.char_.fit([d.feature_text for d in docs])
+        self.word_ = None
+        if self.use_words:
+            self.word_ = _vectorizer("word", (1, 1), self.word_min_df, self.max_features)
+            self.word_.fit([word_terms(d) for d in docs])
+        return self
+
+    @property
+    def n_text_features(self) -> int:
+        n = len(self.char_.vocabulary_)
+        return n + (len(self.word_.vocabulary_) if self.word_ is not None else 0)
+
+    def feature_names(self, dense_names: list[str]) -> list[str]:
+        names = []
+        if self.word_ is not None:
+            names += [f"w:{t}" for t in self.word_.get_feature_names_out()]
+        names += [f"c:{t}" for t in self.char_.get_feature_names_out()]
+        return names + dense_names
+
+    def transform(self, docs: list[PreparedText], dense: np.ndarray | None = None) -> sp.csr_matrix:
+        blocks = []
+        if self.word_ is not None:
+            blocks.append(self.word_.transform([word_terms(d) for d in docs]))
+        blocks.append(self.char_.transform([d.feature_text for d in docs]))
+        if dense is not None and dense.shape[1]:
+            blocks.append(sp.csr_matrix(dense.astype(np.float32) * self.cue_weight))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        arrays = {}
+        for name, vec in (("word", self.word_), ("char", self.char_)):
+            if vec is None:
+                continue
+            terms = vec.get_feature_names_out()
+            arrays[f"{prefix}{name}_vocab"] = np.asarray(terms, dtype=str)
+            arrays[f"{prefix}{name}_idf"] = np.asarray(vec.idf_, dtype=np.float64)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, config: dict, arrays: dict[str, np.ndarray], prefix: str = "") -> TextFeaturizer:
+        self = cls(**{**config, "char_ngram": tuple(config["char_ngram"])})
+        self.word_ = None
+        for name in ("word", "char"):
+            if f"{prefix}{name}_vocab" not in arrays:
+                continue
+            vec = _vectorizer(name, self.char_ngram, 1, None)
+            terms = [str(t) for t in arrays[f"{prefix}{name}_vocab"]]
+            vec.vocabulary_ = {t: i for i, t in enumerate(terms)}
+            vec.idf_ = arrays[f"{prefix}{name}_idf"]
+            setattr(self, f"{name}_", vec)
+        return self

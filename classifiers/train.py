@@ -1,0 +1,126 @@
+"""Training, one verb per function: prepare texts, fit a model, register a fitted model.
+
+``register_trained`` composes them for the CLI and ``ensure_default_models``: read → fit → evaluate (in
+:mod:`classifiers.evaluate`) → save → promote when there is no PRODUCTION yet.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from classifiers import model_specs, registry
+from classifiers.agency_directory import AgencyDirectory
+from classifiers.corpus import Complaint, SurveyAnswer, complaint_paths, label_matrix, survey_paths
+from classifiers.features import PreparedText, prepare
+from classifiers.lexicon import read_cue_file
+from classifiers.segment import Segmenter
+from classifiers.text_model import TextClassifier
+
+
+@dataclass
+class TextResources:
+    """What every model needs to read text: a segmenter, the agency directory and the cue words."""
+
+    segmenter: Segmenter
+    directory: AgencyDirectory
+    cue_doc: dict
+
+    def prepare(self, texts: list[str]) -> list[PreparedText]:
+        return [prepare(t, self.segmenter, self.directory) for t in texts]
+
+
+def cue_path(settings) -> Path:
+    return Path(settings.data_dir) / "lexicon" / "cues.yaml"
+
+
+def load_resources(settings) -> TextResources:
+    return TextResources(Segmenter(settings.user_dict_path), AgencyDirectory.from_yaml(settings.agencies_path),
+                         read_cue_file(cue_path(settings)))
+
+
+def fit_categories(docs: list[PreparedText], complaints: list[Complaint], config: dict) -> TextClassifier:
+    model = model_specs.build(config)
+    return model.fit(docs, label_matrix([c.categories for c in complaints], config["labels"]))
+
+
+def fit_agencies(docs: list[PreparedText], complaints: list[Complaint], config: dict,
+                 directory: AgencyDirectory) -> TextClassifier:
+    model = model_specs.build(config, directory)
+    return model.fit(docs, label_matrix([c.agencies for c in complaints], config["labels"]))
+
+
+def fit_sentiment(docs: list[PreparedText], sentiments: list[str], config: dict) -> TextClassifier:
+    model = model_specs.build(config)
+    index = {lab: i for i, lab in enumerate(config["labels"])}
+    return model.fit(docs, np.asarray([index[s] for s in sentiments]))
+
+
+def fit_aspects(docs: list[PreparedText], aspect_sets: list[tuple[str, ...]], config: dict) -> TextClassifier:
+    model = model_specs.build(config, head_key="aspects_head", labels_key="aspect_labels")
+    return model.fit(docs, label_matrix(aspect_sets, config["aspect_labels"]))
+
+
+def training_data_hash(settings, name: str) -> str:
+    corpus = Path(settings.corpus_dir)
+    paths = survey_paths(corpus, "train") if name == "sentiment" else complaint_paths(corpus, "train")
+    return registry.data_sha256([*paths, cue_path(settings), Path(settings.agencies_path), Path(settings.user_dict_path)])
+
+
+def save_model(settings, name: str, arrays: dict[str, np.ndarray], config: dict, metrics: dict,
+               data_hash: str) -> str:
+    return registry.save_version(Path(settings.model_dir), name, arrays, config["labels"], config, metrics, data_hash)
+
+
+def promote_if_first(settings, name: str, version: str) -> bool:
+    if registry.production_version(Path(settings.model_dir), name) is None:
+        registry.set_production(Path(settings.model_dir), name, version)
+        return True
+    return False
+
+
+def register_trained(settings, name: str, *, sample: int | None = None) -> dict:
+    """Train ``name`` on the train split, evaluate on the test split, save a version, promote if first.
+
+    ``sample`` keeps only the first n training records (smoke tests). Returns a summary dict.
+    """
+    from classifiers import evaluate
+    from classifiers.corpus import read_complaints, read_survey
+
+    started = time.perf_counter()
+    resources = load_resources(settings)
+    config = model_specs.resolve_config(name, resources.cue_doc)
+    corpus = Path(settings.corpus_dir)
+    if name == "sentiment":
+        train = read_survey(corpus, "train")[:sample]
+        test = read_survey(corpus, "test")
+        docs = resources.prepare([a.text for a in train])
+        sentiment = fit_sentiment(docs, [a.sentiment for a in train], config)
+        aspects = fit_aspects(docs, [a.aspects for a in train], config)
+        arrays = {**model_specs.to_artifact(sentiment, "sent_"), **model_specs.to_artifact(aspects, "asp_")}
+        metrics = evaluate.survey_metrics(_survey_model(sentiment, aspects), test, resources)
+    else:
+        train = read_complaints(corpus, "train")[:sample]
+        test = read_complaints(corpus, "test")
+        docs = resources.prepare([c.text for c in train])
+        if name == "categories":
+            model = fit_categories(docs, train, config)
+            metrics = evaluate.category_metrics(model, test, resources)
+        else:
+            model = fit_agencies(docs, train, config, resources.directory)
+            metrics = evaluate.agency_metrics(model, test, resources)
+        arrays = model_specs.to_artifact(model)
+    metrics = {**metrics, "n_train": len(train), "n_test": len(test),
+               "train_seconds": round(time.perf_counter() - started, 2)}
+    version = save_model(settings, name, arrays, config, metrics, training_data_hash(settings, name))
+    promoted = promote_if_first(settings, name, version)
+    return {"name": name, "version": version, "promoted": promoted, "metrics": metrics}
+
+
+def _survey_model(sentiment: TextClassifier, aspects: TextClassifier):
+    from classifiers.survey import SurveyModel
+
+    return SurveyModel(sentiment, aspects, version="candidate")

@@ -1,0 +1,184 @@
+"""The daily report: numbers computed from stored data only (compute), then rendered (report_render).
+
+Scope of a date D: complaints taken in by the nightly runs of D, plus complaints that came in through the
+API (no run) with a receipt time on D. Only redacted text and codes are read; the restricted contact
+table and quarantine payloads are never touched, so no reporter data can reach the report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from qingfeng.codes import SERIOUS_CATEGORIES
+from qingfeng.storage.tables import Complaint, IngestionRun, QuarantineItem, SourceFile
+from qingfeng.storage.tables import TriageResult as TriageRow
+
+NO_AGENCY = "unidentified"
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    complaint_id: int
+    channel: str
+    source_id: str
+    received_at: datetime
+    categories: list[str]
+    agencies: list[str]
+    handler: str | None
+    case_id: int | None
+    text: str  # redacted
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    case_id: int
+    members: list[tuple[int, str, str, datetime]]  # complaint id, channel, source id, received at
+
+    @property
+    def channels(self) -> list[str]:
+        return sorted({m[1] for m in self.members})
+
+
+@dataclass
+class DailyReport:
+    run_date: str
+    total: int = 0
+    by_channel: Counter = field(default_factory=Counter)
+    matrix: Counter = field(default_factory=Counter)  # (category, agency, channel) -> n
+    by_category: Counter = field(default_factory=Counter)
+    by_agency: Counter = field(default_factory=Counter)
+    out_of_scope: Counter = field(default_factory=Counter)  # channel -> n
+    review_total: int = 0
+    review: list[ItemLine] = field(default_factory=list)
+    serious_total: int = 0
+    serious: list[ItemLine] = field(default_factory=list)
+    out_of_scope_items: list[ItemLine] = field(default_factory=list)
+    cases: list[CaseGroup] = field(default_factory=list)
+    custody: list[dict] = field(default_factory=list)
+    quarantine: Counter = field(default_factory=Counter)  # (channel, reason) -> n
+    quarantine_items: list[dict] = field(default_factory=list)
+    runs: list[dict] = field(default_factory=list)
+    model_versions: list[str] = field(default_factory=list)
+
+
+def scope_condition(run_date: date | str):
+    """SQL condition selecting the complaints of a report date."""
+    day = date.fromisoformat(str(run_date))
+    start = datetime(day.year, day.month, day.day)
+    runs = select(IngestionRun.id).where(IngestionRun.run_date == day.isoformat())
+    return or_(Complaint.run_id.in_(runs),
+               and_(Complaint.run_id.is_(None), Complaint.received_at >= start,
+                    Complaint.received_at < start + timedelta(days=1)))
+
+
+def latest_triage(session: Session, complaint_ids: list[int]) -> dict[int, TriageRow]:
+    latest: dict[int, TriageRow] = {}
+    for start in range(0, len(complaint_ids), 500):
+        part = complaint_ids[start: start + 500]
+        for row in session.scalars(select(TriageRow).where(TriageRow.complaint_id.in_(part))):
+            if row.complaint_id not in latest or row.id > latest[row.complaint_id].id:
+                latest[row.complaint_id] = row
+    return latest
+
+
+def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT) -> DailyReport:
+    """All numbers of the report of ``run_date``; a pure function of what is stored."""
+    report = DailyReport(str(run_date))
+    rows = session.execute(select(Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at,
+                                  Complaint.case_id).where(scope_condition(run_date)).order_by(Complaint.id)).all()
+    report.total = len(rows)
+    versions: set[str] = set()
+    wanted: dict[int, str] = {}  # complaint id -> list it goes to
+    listed: Counter = Counter()
+    lines: dict[int, tuple] = {}
+    for start in range(0, len(rows), 2000):
+        part = rows[start: start + 2000]
+        triage = latest_triage(session, [r.id for r in part])
+        for r in part:
+            report.by_channel[r.channel] += 1
+            t = triage.get(r.id)
+            categories = list(t.categories) if t else []
+            agencies = list(t.agencies) if t and t.agencies else []
+            if t:
+                versions.add(t.model_version)
+            for category in categories:
+                report.by_category[category] += 1
+                for agency in agencies or [NO_AGENCY]:
+                    report.matrix[(category, agency, r.channel)] += 1
+            for agency in agencies:
+                report.by_agency[agency] += 1
+            if t and not categories:
+                report.out_of_scope[r.channel] += 1
+            is_serious = bool(SERIOUS_CATEGORIES & set(categories))
+            report.serious_total += is_serious
+            report.review_total += bool(t and t.needs_review)
+            target = ("serious" if is_serious else "review" if t and t.needs_review
+                      else "out_of_scope" if t and not categories else None)
+            if target and listed[target] < list_limit:
+                listed[target] += 1
+                wanted[r.id] = target
+                lines[r.id] = (r, categories, agencies, t.handler if t else None)
+    texts = _texts(session, list(wanted))
+    for cid, target in wanted.items():
+        r, categories, agencies, handler = lines[cid]
+        item = ItemLine(cid, r.channel, r.source_id, r.received_at, categories, agencies, handler, r.case_id,
+                        texts.get(cid, ""))
+        {"serious": report.serious, "review": report.review, "out_of_scope": report.out_of_scope_items}[target] \
+            .append(item)
+    report.model_versions = sorted(versions)
+    report.cases = _cases(session, {r.case_id for r in rows if r.case_id is not None}, list_limit)
+    report.custody = _custody(session, str(run_date))
+    _quarantine(session, report, str(run_date), list_limit)
+    report.runs = [{"id": run.id, "status": run.status, "started_at": run.started_at,
+                    "finished_at": run.finished_at}
+                   for run in session.scalars(select(IngestionRun).where(IngestionRun.run_date == str(run_date))
+                                              .order_by(IngestionRun.id))]
+    return report
+
+
+def _texts(session: Session, ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        found.update(tuple(r) for r in session.execute(
+            select(Complaint.id, Complaint.text).where(Complaint.id.in_(ids[start:start + 500]))))
+    return found
+
+
+def _cases(session: Session, case_ids: set[int], limit: int) -> list[CaseGroup]:
+    """Cases of the day's complaints that hold more than one complaint (any date)."""
+    ids = sorted(case_ids)
+    multi: list[int] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start: start + 500]
+        multi += [cid for cid, n in session.execute(
+            select(Complaint.case_id, func.count()).where(Complaint.case_id.in_(part))
+            .group_by(Complaint.case_id)) if n > 1]
+    groups = []
+    for case_id in sorted(multi)[:limit]:
+        members = session.execute(select(Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at)
+                                  .where(Complaint.case_id == case_id).order_by(Complaint.received_at)).all()
+        groups.append(CaseGroup(case_id, [tuple(m) for m in members]))
+    return groups
+
+
+def _custody(session: Session, run_date: str) -> list[dict]:
+    files = session.scalars(select(SourceFile).where(SourceFile.channel == "report_box",
+                                                     SourceFile.run_date == run_date).order_by(SourceFile.id))
+    return [dict(f.custody, path=f.path) for f in files if f.custody]
+
+
+def _quarantine(session: Session, report: DailyReport, run_date: str, limit: int) -> None:
+    items = session.execute(select(QuarantineItem.channel, QuarantineItem.reason, QuarantineItem.source_id,
+                                   QuarantineItem.source_file, QuarantineItem.detail)
+                            .where(QuarantineItem.run_date == run_date).order_by(QuarantineItem.id))
+    for channel, reason, source_id, source_file, detail in items:
+        report.quarantine[(channel, reason)] += 1
+        if len(report.quarantine_items) < limit:
+            report.quarantine_items.append({"channel": channel, "reason": reason, "source_id": source_id,
+                                            "source_file": source_file, "detail": detail})

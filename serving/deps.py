@@ -1,0 +1,113 @@
+"""Dependencies of the route handlers, as ``Annotated`` aliases (one place, like the FastAPI template)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from qingfeng.settings import Settings
+from qingfeng.storage.db import session_scope
+from serving.errors import ApiError, STATUS_ERRORS
+from serving.runtime import Runtime
+from serving.security import Permission, Principal, hash_key, lookup_key
+
+if TYPE_CHECKING:
+    from classifiers.triage import Triager
+else:  # the API module imports no model code; the lifespan loads it
+    Triager = object
+
+MAX_KEY_CHARS = 256
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="qingfeng keys create 生成的 API 密钥")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", "-")
+
+
+RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+def get_triager(runtime: RuntimeDep) -> Triager:
+    if runtime.triager is None:
+        raise ApiError(503, "models_missing", "模型尚未加载：请先训练并发布模型（qingfeng train），或稍后再试")
+    return runtime.triager
+
+
+TriagerDep = Annotated[Triager, Depends(get_triager)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One transaction per request (committed when the handler returns without error)."""
+    if runtime.sessions is None:
+        raise ApiError(503, "database_unavailable", "数据库尚未就绪，请稍后再试")
+    with session_scope(runtime.sessions) as session:
+        yield session
+
+
+# scope="function": the transaction commits before the response is sent, so a failed commit is an error
+# response, never a 2xx for data that was not stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def get_principal(runtime: RuntimeDep, key: Annotated[str | None, Security(api_key_header)] = None
+                        ) -> Principal:
+    """The caller behind ``X-API-Key``: from the in-memory cache, else one indexed lookup (then cached)."""
+    if not key or len(key) > MAX_KEY_CHARS:
+        raise ApiError(401, "unauthorized", STATUS_ERRORS[401][1])
+    key_hash = hash_key(key)
+    hit, principal = runtime.keys.get(key_hash)
+    if not hit:
+        if runtime.sessions is None:
+            raise ApiError(503, "database_unavailable", "数据库尚未就绪，请稍后再试")
+        principal = await run_in_threadpool(_lookup, runtime, key_hash)
+        runtime.keys.put(key_hash, principal)
+    if principal is None:
+        raise ApiError(401, "unauthorized", STATUS_ERRORS[401][1])
+    return principal
+
+
+def _lookup(runtime: Runtime, key_hash: str) -> Principal | None:
+    with session_scope(runtime.sessions) as session:
+        return lookup_key(session, key_hash)
+
+
+def require(permission: Permission):
+    """A dependency: an authenticated caller within its rate limit whose role grants ``permission``."""
+
+    async def allowed(runtime: RuntimeDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        wait = runtime.limiter.check(principal.key_hash)
+        if wait is not None:
+            raise ApiError(429, "rate_limited",
+                           f"请求过于频繁：每个密钥每分钟最多 {runtime.limiter.per_minute} 次，请 {wait:.0f} 秒后再试",
+                           {"retry_after_seconds": round(wait, 3)}, headers={"Retry-After": str(max(1, round(wait)))})
+        if not principal.can(permission):
+            raise ApiError(403, "forbidden", f"角色 {principal.role.value} 无权访问此接口", {"required": permission.value})
+        return principal
+
+    return allowed
+
+
+TriageCaller = Annotated[Principal, Depends(require(Permission.triage))]
+IntakeCaller = Annotated[Principal, Depends(require(Permission.complaints))]
+AnalystCaller = Annotated[Principal, Depends(require(Permission.review))]
+DirectoryCaller = Annotated[Principal, Depends(require(Permission.directory))]
+AdminCaller = Annotated[Principal, Depends(require(Permission.admin))]

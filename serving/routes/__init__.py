@@ -1,0 +1,1 @@
+"""Route modules: thin handlers; the work is in classifiers/, pipelines/ and qingfeng.storage."""

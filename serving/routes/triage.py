@@ -1,0 +1,41 @@
+"""POST /v1/triage and /v1/triage/batch: the one triage(), no database on this path."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from serving.deps import RequestIdDep, RuntimeDep, SettingsDep, TriageCaller, TriagerDep
+from serving.errors import ApiError
+from serving.present import triage_view
+from serving.schemas import TriageBatchItem, TriageBatchRequest, TriageBatchResponse, TriageRequest, TriageResponse
+from starlette.concurrency import run_in_threadpool
+
+router = APIRouter(prefix="/v1", tags=["分类"])
+
+
+def check_text_length(text: str, max_chars: int, where: str = "text") -> None:
+    if len(text) > max_chars:
+        raise ApiError(422, "text_too_long", f"文本过长：{len(text)} 字，最多 {max_chars} 字",
+                       [{"loc": ["body", *where.split(".")], "type": "text_too_long", "msg": f"max {max_chars} chars"}])
+
+
+@router.post("/triage", response_model=TriageResponse, summary="对一条投诉文本分类（不保存）")
+async def triage(body: TriageRequest, _caller: TriageCaller, runtime: RuntimeDep, triager: TriagerDep,
+                 request_id: RequestIdDep) -> TriageResponse:
+    check_text_length(body.text, runtime.settings.api_max_text_chars)
+    result = await runtime.triage(triager, body.text, body.channel)
+    return TriageResponse(**triage_view(result), request_id=request_id, source_id=body.source_id)
+
+
+@router.post("/triage/batch", response_model=TriageBatchResponse, summary="批量分类（最多 api_batch_max_items 条，不保存）")
+async def triage_batch(body: TriageBatchRequest, _caller: TriageCaller, settings: SettingsDep, triager: TriagerDep,
+                       request_id: RequestIdDep) -> TriageBatchResponse:
+    if len(body.items) > settings.api_batch_max_items:
+        raise ApiError(422, "batch_too_large", f"批量请求最多 {settings.api_batch_max_items} 条，收到 {len(body.items)} 条",
+                       {"max_items": settings.api_batch_max_items})
+    for i, item in enumerate(body.items):
+        check_text_length(item.text, settings.api_max_text_chars, f"items.{i}.text")
+    results = await run_in_threadpool(triager.triage_batch, [i.text for i in body.items],
+                                      [i.channel for i in body.items])
+    items = [TriageBatchItem(**triage_view(r), source_id=i.source_id) for i, r in zip(body.items, results)]
+    return TriageBatchResponse(request_id=request_id, items=items)
