@@ -38,17 +38,18 @@ def simulate(rates: dict[str, float], n: int, rng: random.Random) -> list[Answer
 def run(trials: int) -> dict:
     cfg = load_scoring_config(ROOT / "data" / "scoring.yaml")
     scenarios = {
+        "worst_35_vs_85": {**{u: 0.85 for u in AGENCY_CODES}, "court": 0.35},
         "worst_50_vs_85": {**{u: 0.85 for u in AGENCY_CODES}, "court": 0.50},
         "worst_60_vs_88": {**{u: 0.88 for u in AGENCY_CODES}, "court": 0.60},
         "worst_70_vs_90": {**{u: 0.90 for u in AGENCY_CODES}, "court": 0.70},
-        "spread_95_90_85_80_50": dict(zip(AGENCY_CODES, (0.95, 0.90, 0.50, 0.85, 0.80))),
+        "spread_95_90_85_80_45": dict(zip(AGENCY_CODES, (0.95, 0.90, 0.45, 0.85, 0.80))),
         "all_alike_85": {u: 0.85 for u in AGENCY_CODES},
         "gentle_slope_90_85_80_75_70": dict(zip(AGENCY_CODES, (0.90, 0.85, 0.70, 0.80, 0.75))),
     }
     out: dict = {}
     for name, rates in scenarios.items():
         worst = min(rates, key=rates.get)
-        for n in (12, 20, 30, 60):
+        for n in (12, 20, 30, 60):  # answers per unit
             rng = random.Random(f"{name}-{n}")
             hit = wrong = best_two_flagged = 0
             for _ in range(trials):

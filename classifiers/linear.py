@@ -47,17 +47,28 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 class MultiLabelHead:
-    def __init__(self, *, C: float = 4.0, folds: int = 5, class_weight: str | None = "balanced",
-                 random_state: int = 0) -> None:
+    def __init__(self, *, estimator: str = "svc", C: float = 0.3, folds: int = 5,
+                 class_weight: str | None = "balanced", random_state: int = 0) -> None:
+        self.estimator = estimator
         self.C = C
         self.folds = folds
         self.class_weight = class_weight
         self.random_state = random_state
 
     def config(self) -> dict:
-        return {"C": self.C, "folds": self.folds, "class_weight": self.class_weight, "random_state": self.random_state}
+        return {"estimator": self.estimator, "C": self.C, "folds": self.folds, "class_weight": self.class_weight,
+                "random_state": self.random_state}
 
     def _model(self):
+        """A linear scorer: ``svc`` (LinearSVC, hinge), ``lr`` (logistic) or ``ridge`` (least squares)."""
+        if self.estimator == "svc":
+            from sklearn.svm import LinearSVC
+
+            return LinearSVC(C=self.C, class_weight=self.class_weight, max_iter=5000)
+        if self.estimator == "ridge":
+            from sklearn.linear_model import RidgeClassifier
+
+            return RidgeClassifier(alpha=1.0 / self.C, class_weight=self.class_weight)
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000)
@@ -87,8 +98,8 @@ class MultiLabelHead:
             self.oof_proba_[:, j] = _sigmoid(a * decision + b)
             self.threshold_[j] = tune_threshold(y, self.oof_proba_[:, j])
             full = self._model().fit(X, y)
-            self.coef_[j] = full.coef_[0]
-            self.intercept_[j] = full.intercept_[0]
+            self.coef_[j] = np.ravel(full.coef_)[: X.shape[1]]
+            self.intercept_[j] = float(np.ravel(full.intercept_)[0])
         return self
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:

@@ -23,21 +23,23 @@ SPEC_VERSION = 1
 DEFAULT_CONFIGS: dict[str, dict] = {
     "categories": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 2, "char_min_df": 2, "max_features": 60000,
-                       "cue_weight": 0.5, "use_words": True},
-        "head": {"C": 4.0, "folds": 5, "class_weight": "balanced", "random_state": 0},
+                       "cue_weight": 0.05, "use_words": True},
+        "head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["categories", "out_of_scope"],
+        # survey answers name the same six problems (aspects); praise is out of scope in both
+        "auxiliary_survey": True,
     },
     "agencies": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 2, "char_min_df": 2, "max_features": 60000,
                        "cue_weight": 1.0, "use_words": True},
-        "head": {"C": 4.0, "folds": 5, "class_weight": "balanced", "random_state": 0},
+        "head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["agencies", "out_of_scope"],
     },
     "sentiment": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 1, "char_min_df": 1, "max_features": 60000,
-                       "cue_weight": 1.0, "use_words": True},
+                       "cue_weight": 0.1, "use_words": True},
         "head": {"C": 4.0, "class_weight": "balanced"},
-        "aspects_head": {"C": 4.0, "folds": 5, "class_weight": "balanced", "random_state": 0},
+        "aspects_head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["sentiment", "categories"],
     },
 }

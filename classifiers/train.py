@@ -64,9 +64,25 @@ def fit_aspects(docs: list[PreparedText], aspect_sets: list[tuple[str, ...]], co
     return model.fit(docs, label_matrix(aspect_sets, config["aspect_labels"]))
 
 
+def survey_as_complaints(answers: list[SurveyAnswer]) -> list[Complaint]:
+    """Survey answers as auxiliary category examples: aspects are the categories, no agency."""
+    return [Complaint(a.id, None, a.text, a.aspects, ()) for a in answers]
+
+
+def training_complaints(settings, name: str, config: dict) -> list[Complaint]:
+    from classifiers.corpus import read_complaints, read_survey
+
+    records = read_complaints(Path(settings.corpus_dir), "train")
+    if name == "categories" and config.get("auxiliary_survey"):
+        records += survey_as_complaints(read_survey(Path(settings.corpus_dir), "train"))
+    return records
+
+
 def training_data_hash(settings, name: str) -> str:
     corpus = Path(settings.corpus_dir)
-    paths = survey_paths(corpus, "train") if name == "sentiment" else complaint_paths(corpus, "train")
+    paths = survey_paths(corpus, "train")
+    if name != "sentiment":
+        paths += complaint_paths(corpus, "train")
     return registry.data_sha256([*paths, cue_path(settings), Path(settings.agencies_path), Path(settings.user_dict_path)])
 
 
@@ -103,7 +119,7 @@ def register_trained(settings, name: str, *, sample: int | None = None) -> dict:
         arrays = {**model_specs.to_artifact(sentiment, "sent_"), **model_specs.to_artifact(aspects, "asp_")}
         metrics = evaluate.survey_metrics(_survey_model(sentiment, aspects), test, resources)
     else:
-        train = read_complaints(corpus, "train")[:sample]
+        train = training_complaints(settings, name, config)[:sample]
         test = read_complaints(corpus, "test")
         docs = resources.prepare([c.text for c in train])
         if name == "categories":

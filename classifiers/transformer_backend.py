@@ -174,7 +174,9 @@ def load_network(directory: Path, labels: list[str] | None = None):
     directory = Path(directory)
     if not (directory / "config.json").is_file():
         raise FileNotFoundError(f"不是有效的模型目录（缺少 config.json）/ not a checkpoint directory: {directory}")
-    kwargs: dict = {"local_files_only": True}
+    if not list(directory.glob("*.safetensors")):
+        raise FileNotFoundError(f"模型目录中没有 safetensors 权重（不加载 pickle 格式的 .bin）/ no *.safetensors in {directory}")
+    kwargs: dict = {"local_files_only": True, "use_safetensors": True}
     if labels is not None:
         kwargs.update(num_labels=len(labels), problem_type="multi_label_classification",
                       id2label=dict(enumerate(labels)), label2id={lab: i for i, lab in enumerate(labels)},

@@ -52,7 +52,7 @@ def plausible_text(text: str) -> bool:
             common += 1
         except UnicodeEncodeError:
             pass
-    return common / len(cjk) >= 0.85
+    return common / len(cjk) >= 0.6
 
 
 def decode_bytes(data: bytes) -> Decoded:

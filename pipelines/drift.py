@@ -1,4 +1,4 @@
-"""Drift of the nightly predictions against the training data: pure functions, no I/O.
+"""Drift of the nightly predictions against the training data: pure functions (one loader at the end).
 
 Two distributions are compared each night with the population stability index (PSI):
 
@@ -171,20 +171,38 @@ def compute_drift(predictions: Sequence[tuple[Sequence[str], Mapping[str, float]
     )
 
 
-def drift_section_zh(result: DriftResult) -> list[str]:
-    """Lines for the daily report (Chinese)."""
+def drift_lines_zh(result: DriftResult) -> list[str]:
+    """Lines for the daily report's summary (Chinese): one status line, then one line per warning."""
     if result.n_items == 0:
-        return ["模型漂移监测：今日无分类结果。"]
-    lines = [f"模型漂移监测（{result.n_items} 件）："]
-    if result.category_psi is None:
-        lines.append(f"  样本不足，未计算 PSI；平均置信度 {result.mean_confidence:.2f}。")
-        return lines
-    lines.append(f"  类别分布 PSI = {result.category_psi:.3f}（阈值 {result.threshold:.2f}）")
-    conf = f"  平均置信度 {result.mean_confidence:.2f}"
+        return ["模型漂移监测：当日无分类结果。"]
+    conf = f"平均置信度 {result.mean_confidence:.2f}"
     if result.reference_mean_confidence is not None:
         conf += f"（训练时 {result.reference_mean_confidence:.2f}）"
+    if result.category_psi is None:
+        return [f"模型漂移监测（{result.n_items} 件）：样本不足，未计算 PSI；{conf}。"]
+    line = f"模型漂移监测（{result.n_items} 件）：类别分布 PSI {result.category_psi:.3f}（阈值 {result.threshold:.2f}）"
     if result.confidence_psi is not None:
-        conf += f"，置信度分布 PSI = {result.confidence_psi:.3f}"
-    lines.append(conf)
-    lines += [f"  ⚠ {w}" for w in result.warnings] or ["  分布稳定，无需处理。"]
-    return lines
+        line += f"，置信度分布 PSI {result.confidence_psi:.3f}"
+    line += f"，{conf}；" + ("发现漂移，见下。" if result.warnings else "分布稳定。")
+    return [line, *(f"⚠ {w}" for w in result.warnings)]
+
+
+def load_drift_reference(settings) -> DriftReference | None:
+    """I/O edge: the reference of the PRODUCTION categories model — its ``drift_reference.json`` when the
+    version has one (written by ``qingfeng retrain``), otherwise the label counts of the training corpus
+    (no confidence reference). None when there is no PRODUCTION categories model."""
+    import json
+    from pathlib import Path
+
+    from classifiers import registry
+    from classifiers.corpus import read_complaints
+
+    model_dir = Path(settings.model_dir)
+    version = registry.production_version(model_dir, "categories")
+    if version is None:
+        return None
+    stored = model_dir / "categories" / version / "drift_reference.json"
+    if stored.is_file():
+        return DriftReference.from_dict(json.loads(stored.read_text(encoding="utf-8")))
+    labels = [c.categories for c in read_complaints(Path(settings.corpus_dir), "train")]
+    return DriftReference(category_counts=category_counts(labels), source="training corpus labels")

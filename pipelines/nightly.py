@@ -100,14 +100,24 @@ def store_chunk(factory, triager, records: list[CanonicalComplaint], rejections:
 
     try:
         with session_scope(factory) as session:
-            quarantined = add_rejections(session, rejections, run_id=run_id, run_date=options.run_date)
+            before = _quarantined_by(session, run_id)
+            add_rejections(session, rejections, run_id=run_id, run_date=options.run_date)
             outcomes = store_complaints(session, records, triager, run_id, options=options)
+            quarantined = _quarantined_by(session, run_id) - before
     except SQLAlchemyError as exc:
         raise StorageError(exc) from None
-    counts = Counter(quarantined=quarantined)
+    counts = Counter(quarantined=quarantined)  # new quarantine rows (a repeat of an old one is not counted)
     for o in outcomes:
-        counts["stored" if o.created else "quarantined" if o.quarantined else "already_stored"] += 1
+        counts["stored" if o.created else "rejected" if o.quarantined else "already_stored"] += 1
     return dict(counts)
+
+
+def _quarantined_by(session, run_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from qingfeng.storage.tables import QuarantineItem
+
+    return session.scalar(select(func.count()).select_from(QuarantineItem).where(QuarantineItem.run_id == run_id))
 
 
 @task(name="fetch-online-page", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE, persist_result=False)
@@ -119,11 +129,12 @@ def fetch_online_page(url: str, cursor: str | None, config: ChannelConfig) -> Pa
 
 
 @task(name="write-report", **_IO)
-def write_daily_report(factory, run_date: str, reports_dir: Path) -> dict[str, Any]:
+def write_daily_report(factory, run_date: str, reports_dir: Path, drift_reference=None,
+                       drift_threshold: float = 0.2) -> dict[str, Any]:
     from pipelines.report_output import write_report
 
     with session_scope(factory) as session:
-        files = write_report(session, run_date, reports_dir)
+        files = write_report(session, run_date, reports_dir, drift_reference, drift_threshold)
     create_markdown_artifact(files.markdown, key=f"nightly-report-{run_date}",
                              description=f"清风 {run_date} 投诉举报日报")
     return {"directory": str(files.directory), "markdown": str(files.markdown_path), "html": str(files.html_path),
@@ -242,6 +253,9 @@ def nightly(date: dt.date | None = None, source_dir: str = "data/samples",
         with session_scope(factory) as session:
             ledger.close_run(session, run_id, "failed", dict(chunker.counts))
         raise
-    summary["report"] = write_daily_report(factory, run_date, settings.reports_dir)
+    from pipelines.drift import load_drift_reference
+
+    summary["report"] = write_daily_report(factory, run_date, settings.reports_dir, load_drift_reference(settings),
+                                           settings.drift_psi_threshold)
     logger.info("%s: %s", run_date, {k: v for k, v in summary.items() if k not in ("report", "online_api")})
     return summary

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from pipelines.drift import DriftReference, DriftResult, compute_drift
 from qingfeng.codes import SERIOUS_CATEGORIES
 from qingfeng.storage.tables import Complaint, IngestionRun, QuarantineItem, SourceFile
 from qingfeng.storage.tables import TriageResult as TriageRow
@@ -65,6 +66,7 @@ class DailyReport:
     quarantine_items: list[dict] = field(default_factory=list)
     runs: list[dict] = field(default_factory=list)
     model_versions: list[str] = field(default_factory=list)
+    drift: DriftResult | None = None  # predictions vs the training distribution (pipelines.drift)
 
 
 def scope_condition(run_date: date | str):
@@ -87,15 +89,16 @@ def latest_triage(session: Session, complaint_ids: list[int]) -> dict[int, Triag
     return latest
 
 
-def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT) -> DailyReport:
+def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT,
+            drift_reference: DriftReference | None = None, drift_threshold: float = 0.2) -> DailyReport:
     """All numbers of the report of ``run_date``; a pure function of what is stored."""
     report = DailyReport(str(run_date))
     rows = session.execute(select(Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at,
                                   Complaint.case_id).where(scope_condition(run_date)).order_by(Complaint.id)).all()
     report.total = len(rows)
     versions: set[str] = set()
-    wanted: dict[int, str] = {}  # complaint id -> list it goes to
-    listed: Counter = Counter()
+    predictions: list[tuple[list[str], dict]] = []  # (categories, category_scores) for the drift check
+    wanted: dict[str, list[int]] = {"serious": [], "review": [], "out_of_scope": []}
     lines: dict[int, tuple] = {}
     for start in range(0, len(rows), 2000):
         part = rows[start: start + 2000]
@@ -107,31 +110,32 @@ def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT
             agencies = list(t.agencies) if t and t.agencies else []
             if t:
                 versions.add(t.model_version)
+                predictions.append((categories, dict(t.category_scores or {})))
             for category in categories:
                 report.by_category[category] += 1
                 for agency in agencies or [NO_AGENCY]:
                     report.matrix[(category, agency, r.channel)] += 1
             for agency in agencies:
                 report.by_agency[agency] += 1
-            if t and not categories:
-                report.out_of_scope[r.channel] += 1
-            is_serious = bool(SERIOUS_CATEGORIES & set(categories))
-            report.serious_total += is_serious
-            report.review_total += bool(t and t.needs_review)
-            target = ("serious" if is_serious else "review" if t and t.needs_review
-                      else "out_of_scope" if t and not categories else None)
-            if target and listed[target] < list_limit:
-                listed[target] += 1
-                wanted[r.id] = target
-                lines[r.id] = (r, categories, agencies, t.handler if t else None)
-    texts = _texts(session, list(wanted))
-    for cid, target in wanted.items():
-        r, categories, agencies, handler = lines[cid]
-        item = ItemLine(cid, r.channel, r.source_id, r.received_at, categories, agencies, handler, r.case_id,
-                        texts.get(cid, ""))
-        {"serious": report.serious, "review": report.review, "out_of_scope": report.out_of_scope_items}[target] \
-            .append(item)
+            flags = {"serious": bool(SERIOUS_CATEGORIES & set(categories)),
+                     "review": bool(t and t.needs_review), "out_of_scope": bool(t and not categories)}
+            report.serious_total += flags["serious"]
+            report.review_total += flags["review"]
+            report.out_of_scope[r.channel] += flags["out_of_scope"]
+            for target, flagged in flags.items():
+                if flagged and len(wanted[target]) < list_limit:
+                    wanted[target].append(r.id)
+                    lines[r.id] = (r, categories, agencies, t.handler if t else None)
+    texts = _texts(session, list(lines))
+    for target, ids in wanted.items():
+        for cid in ids:
+            r, categories, agencies, handler = lines[cid]
+            getattr(report, {"out_of_scope": "out_of_scope_items"}.get(target, target)).append(
+                ItemLine(cid, r.channel, r.source_id, r.received_at, categories, agencies, handler, r.case_id,
+                         texts.get(cid, "")))
     report.model_versions = sorted(versions)
+    if drift_reference is not None:
+        report.drift = compute_drift(predictions, drift_reference, threshold=drift_threshold)
     report.cases = _cases(session, {r.case_id for r in rows if r.case_id is not None}, list_limit)
     report.custody = _custody(session, str(run_date))
     _quarantine(session, report, str(run_date), list_limit)

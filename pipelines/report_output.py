@@ -84,9 +84,10 @@ def draw_charts(report: DailyReport, directory: Path) -> list[Path]:
     return paths
 
 
-def write_report(session: Session, run_date: str, reports_dir: Path) -> ReportFiles:
+def write_report(session: Session, run_date: str, reports_dir: Path, drift_reference=None,
+                 drift_threshold: float = 0.2) -> ReportFiles:
     """Compute the report of ``run_date`` from storage and write it under ``reports_dir/<date>/``."""
-    report = compute(session, run_date)
+    report = compute(session, run_date, drift_reference=drift_reference, drift_threshold=drift_threshold)
     directory = Path(reports_dir) / str(run_date)
     directory.mkdir(parents=True, exist_ok=True)
     charts = draw_charts(report, directory)

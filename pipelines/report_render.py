@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from pathlib import PurePath
 from collections.abc import Sequence
 
 from pipelines.adapters.custody import ISSUE_ZH
+from pipelines.drift import drift_lines_zh
 from pipelines.records import REASON_ZH
 from pipelines.report import NO_AGENCY, DailyReport, ItemLine
 from qingfeng.codes import AGENCY_CODES, AGENCY_ZH, CATEGORY_CODES, CATEGORY_ZH, CHANNEL_CODES, CHANNEL_ZH
@@ -33,6 +35,7 @@ def summary_lines(r: DailyReport) -> list[str]:
         f"重复或跨渠道反映合并为 {len(r.cases)} 个案件（涉及 {linked} 件）。",
         f"隔离待修复的数据 {sum(r.quarantine.values())} 条；举报箱开箱监管检查发现问题 "
         f"{sum(1 for c in r.custody if not c.get('ok', True))} 项。",
+        *(drift_lines_zh(r.drift) if r.drift is not None else []),
     ]
 
 
@@ -64,10 +67,11 @@ def custody_rows(r: DailyReport) -> list[list[str]]:
     for entry in r.custody:
         if entry.get("kind") == "letter_file":
             if not entry.get("logged", True):
-                rows.append([entry.get("path", ""), "—", "—", "—", "—", _issues(entry.get("issues", []))])
+                rows.append([f"信件文件 {PurePath(entry.get('path', '')).name}", "—", "—", "—", "—",
+                             _issues(entry.get("issues", []))])
             continue
         for o in entry.get("openings", []):
-            rows.append([f"{entry.get('log', '')} 箱{o['box']}", o["opened_at"], "、".join(o["seals"]) or "（无）",
+            rows.append([f"{PurePath(entry.get('log', '')).name} 箱{o['box']}", o["opened_at"], "、".join(o["seals"]) or "（无）",
                          f"{o['letters_logged']} / {o['files_present']}", str(o.get("openers", "")),
                          _issues(o["issues"]) + (f"（缺原件：{'、'.join(o['missing_files'])}）"
                                                  if o.get("missing_files") else "")])

@@ -54,6 +54,9 @@ class RetrainOptions:
                 raise RetrainError("transformer 后端目前只用于 categories 模型")
             if not self.checkpoint or not (Path(self.checkpoint) / "config.json").is_file():
                 raise RetrainError(f"transformer 后端需要本地模型目录（含 config.json）：--checkpoint {self.checkpoint or ''}")
+            if not list(Path(self.checkpoint).glob("*.safetensors")):
+                raise RetrainError(f"模型目录 {self.checkpoint} 中没有 safetensors 权重；pickle 格式（.bin）不会被加载，"
+                                   "请先转换为 safetensors（见 README）")
 
 
 @dataclass

@@ -133,8 +133,8 @@ def parse_codes(text: str, task: str) -> tuple[list[str] | None, list[str]]:
     if text.lower() in _EMPTY_SET:
         return [], []
     table = _code_table(task)
-    if text in table:  # a Chinese name contains 、 itself: try the whole cell first
-        return [table[text]], []
+    for name in sorted((k for k in table if not k.isascii()), key=len, reverse=True):
+        text = text.replace(name, f" {table[name]} ")  # Chinese names may contain 、 themselves
     codes, unknown = [], []
     for token in (t for t in _SPLIT.split(text) if t):
         code = table.get(token.lower()) or table.get(token)

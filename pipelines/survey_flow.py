@@ -59,11 +59,11 @@ def default_period(settings: Settings) -> Period:
 
 @flow(name="survey_scoring", log_prints=False)
 def survey_scoring(period: str | None = None, survey_files: list[str] | None = None, peer_file: str | None = None,
-                   volume_file: str | None = None, out_dir: str | None = None,
-                   settings: Settings | None = None) -> dict:
+                   volume_file: str | None = None, out_dir: str | None = None) -> dict:
     """Score a period (default: the quarter just ended); reports go to ``out_dir`` (default
-    ``<reports_dir>/scoring/<period>``). Returns the unit rows and the output paths."""
-    settings = settings or get_settings()
+    ``<reports_dir>/scoring/<period>``). Settings come from QINGFENG_* (``get_settings``).
+    Returns the unit rows and the output paths."""
+    settings = get_settings()
     p = parse_period(period) if period else default_period(settings)
     target = out_dir or str(Path(settings.reports_dir) / "scoring" / p.label)
     logger = get_run_logger()

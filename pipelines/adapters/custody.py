@@ -68,7 +68,7 @@ class CustodyLedger:
 
     def add(self, *, letter_id: str, box: object, opened_at: object, seal: object, openers: object,
             file_expected: bool, file_present: bool) -> None:
-        key = (_text(box), _text(opened_at))
+        key = (_text(box), _when(opened_at))
         opening = self._openings.setdefault(key, Opening(*key))
         opening.letters.append(letter_id)
         seal_text = _text(seal)
@@ -112,6 +112,16 @@ def letter_custody(letter_id: str, logged_ids: Iterable[str]) -> dict:
     logged = letter_id in set(logged_ids)
     return {"kind": "letter_file", "letter_id": letter_id, "logged": logged,
             "issues": [] if logged else ["orphan_letter_file"], "ok": logged}
+
+
+def _when(value: object) -> str:
+    """An opening time as ``YYYY-MM-DD HH:MM`` when it parses, else as written (so rows still group)."""
+    from pipelines.records import parse_time
+
+    try:
+        return parse_time(value, "Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return _text(value)
 
 
 def _text(value: object) -> str:

@@ -85,9 +85,10 @@ def method_html(cfg: ScoringConfig) -> str:
         f"<li>互评分：上下互评分数按 {cfg.peer_scale[0]:g}–{cfg.peer_scale[1]:g} 分折算为 0–1。</li>"
         f"<li>综合得分区间：各分项区间按相同权重合成（偏保守）。有效问卷少于 {cfg.min_respondents} 份的单位为“样本不足”，"
         f"不排名。</li><li>档次：{escape(tiers)}。</li>"
-        f"<li>约谈：排名末位的单位（至多 {cfg.interview.max_units} 个且不超过参评单位半数），须与其余每个单位的差异均具"
-        f"统计显著性（综合得分之差的 95% 区间不含 0，或满意率区间完全低于对方），且落后至少"
-        f" {cfg.interview.min_gap_points:g} 分；被约谈单位不得评为“优秀”等次。区间重叠、差异不显著的单位不作约谈认定。</li>"
+        f"<li>约谈：排名末位的单位（至多 {cfg.interview.max_units} 个且不超过参评单位半数），须与其余每个单位相比均"
+        f"“明显靠后”——综合得分之差或满意率之差经单侧 {_pct(cfg.separation_level)} 水平检验显著大于 0"
+        f"（由两单位各自的区间合成差值区间，即 MOVER / Newcombe 方法），且落后至少"
+        f" {cfg.interview.min_gap_points:g} 分；被约谈单位不得评为“优秀”等次。差异不显著的单位不作约谈认定。</li>"
         f"<li>整顿重点：涉及该单位的投诉占全区 ≥ {_pct(cfg.focus.complaint_share)}（至少 {cfg.focus.min_cases} 件），"
         f"或严重问题投诉占全区同类 ≥ {_pct(cfg.focus.serious_share)}（至少 {cfg.focus.min_serious_cases} 件）。</li></ul>"
     )
@@ -103,13 +104,14 @@ def bulletin_html(*, title: str, period_zh: str, rankings: Sequence[UnitRanking]
     overall = _pct(satisfied / rated) if rated else "—"
     img = {k: f"<p><img src='{escape(v)}' alt='{escape(k)}'></p>" for k, v in charts.items()}
     extra = "".join(f"<p class='note'>{escape(n)}</p>" for n in notes)
+    complaints = (f"同期受理涉及政法单位的投诉 {cases_total} 件，其中以权谋利、徇私枉法等严重问题 {serious_total} 件。"
+                  if cases_total else "本期没有已入库的投诉数据，投诉压力分项未计入综合得分。")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{STYLE}</style></head><body>
 <h1>{escape(title)}</h1>
 <h2>一、评议概况</h2>
 <p>按照“为谁服务谁评议”的原则，{escape(period_zh)}由第三方机构组织企业问卷测评，共收回有效问卷 {answers_total} 份，
-参评单位 {len(rankings)} 个（参与排名 {len(ranked)} 个），企业总体满意率 {overall}。同期受理涉及政法单位的投诉
-{cases_total} 件，其中以权谋利、徇私枉法等严重问题 {serious_total} 件。</p>{extra}
+参评单位 {len(rankings)} 个（参与排名 {len(ranked)} 个），企业总体满意率 {overall}。{complaints}</p>{extra}
 <h2>二、评议结果与档次</h2>{_ranking_table(rankings)}{img.get('ranking', '')}
 <p class='note'>“与下一名差异”为“不显著”的相邻单位，得分差距在抽样误差范围内，名次先后不宜作区分性解读。</p>
 <h2>三、结果运用</h2><h3>（一）约谈主要领导、不得评为“优秀”等次</h3>

@@ -56,6 +56,7 @@ class ScoringConfig:
     min_respondents: int = 10
     min_texts_for_sentiment: int = 5
     confidence: float = 0.95
+    separation_level: float = 0.05
     bootstrap_samples: int = 2000
     seed: int = 20181101
     mismatch_confidence: float = 0.8
@@ -89,6 +90,7 @@ def _validate(cfg: ScoringConfig) -> None:
     _check(cfg.min_respondents >= 1, "min_respondents must be >= 1")
     _check(cfg.min_texts_for_sentiment >= 1, "min_texts_for_sentiment must be >= 1")
     _check(0.5 < cfg.confidence < 1, "confidence must be in (0.5, 1)")
+    _check(0 < cfg.separation_level < 0.5, "separation_level must be in (0, 0.5)")
     _check(cfg.bootstrap_samples >= 100, "bootstrap_samples must be >= 100")
     _check(0 <= cfg.mismatch_confidence <= 1, "mismatch_confidence must be in [0, 1]")
     _check(cfg.evidence_per_flag >= 0, "evidence_per_flag must be >= 0")
@@ -116,7 +118,8 @@ def _section(doc: dict, key: str) -> dict:
 def config_from_dict(doc: dict[str, Any]) -> ScoringConfig:
     """Build the policy from the parsed YAML; unknown keys are an error (a typo must not pass silently)."""
     known = {"version", "weights", "satisfied_min_score", "min_respondents", "min_texts_for_sentiment",
-             "confidence", "bootstrap_samples", "seed", "mismatch_confidence", "evidence_per_flag", "tiers",
+             "confidence", "separation_level", "bootstrap_samples", "seed", "mismatch_confidence",
+             "evidence_per_flag", "tiers",
              "complaints", "peer", "interview", "focus"}
     unknown = set(doc) - known
     _check(not unknown, f"unknown keys {sorted(unknown)}")
@@ -126,7 +129,7 @@ def config_from_dict(doc: dict[str, Any]) -> ScoringConfig:
         peer = _section(doc, "peer")
         scalars = {k: doc[k] for k in ("satisfied_min_score", "min_respondents", "min_texts_for_sentiment",
                                        "bootstrap_samples", "seed", "evidence_per_flag") if k in doc}
-        floats = {k: float(doc[k]) for k in ("confidence", "mismatch_confidence") if k in doc}
+        floats = {k: float(doc[k]) for k in ("confidence", "separation_level", "mismatch_confidence") if k in doc}
         return ScoringConfig(
             weights=Weights(**{k: float(v) for k, v in _section(doc, "weights").items()}),
             tiers=tiers,

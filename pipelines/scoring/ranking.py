@@ -1,16 +1,18 @@
 """Ranks with their uncertainty, tiers and the flags of 考评验收 (pure functions).
 
 Separation test (used for ``tied_with``, ``distinguishable_from_next`` and 约谈): a lower-scoring unit L
-is distinguishably below a higher-scoring unit U when the 95 % interval of U - L lies above 0 for
-  (a) the composite (MOVER from the two composite intervals), or
-  (b) the satisfaction rate (Newcombe's hybrid score interval: MOVER from the two Wilson intervals; this
-      holds in particular whenever L's satisfaction interval lies wholly below U's).
-Each clause is a one-sided test at 2.5 %, so a pair is tested at 5 % at most (Bonferroni over the two).
+is distinguishably below a higher-scoring unit U when a one-sided test at ``separation_level`` (5 %) finds
+U - L > 0 for
+  (a) the composite (MOVER: (U - L) - sqrt((U - U_low)^2 + (L_high - L)^2) > 0), or
+  (b) the satisfaction rate (the same with the Wilson bounds: Newcombe's hybrid score interval; it holds
+      in particular whenever L's satisfaction interval lies wholly below U's).
+The displayed 95 % bounds are rescaled to the test's level (half-widths times z(0.95)/z(0.975) =
+1.645/1.960). The two clauses are strongly correlated (the composite is mostly the satisfaction rate).
 约谈 (interview) and "not eligible for 优秀": the bottom k ranked units (k = 1, then 2, … up to
 ``interview.max_units`` and never more than half of the ranked units) when every one of them is
 distinguishably below every other ranked unit and trails them by at least ``interview.min_gap_points``.
-Requiring every pair to pass is an intersection-union test: the whole decision keeps the 5 % level
-without a multiplicity correction.
+Requiring every pair to pass is an intersection-union test, so no multiplicity correction is needed;
+bench/scoring_calibration.py measures the resulting flag rates on simulated surveys.
 整顿重点 (focus): the unit's share of the period's cases, or of its serious cases, reaches the threshold
 (with a minimum count) — independent of the survey, so a well-liked unit can still be a focus.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pipelines.scoring.config import ScoringConfig
 from pipelines.scoring.evidence import Evidence, critical_answers, mismatched_answers, serious_first_cases
 from pipelines.scoring.inputs import Answer, Case
-from pipelines.scoring.stats import difference_lower_bound
+from pipelines.scoring.stats import difference_lower_bound, z_value
 from pipelines.scoring.units import UnitMeasures
 from qingfeng.codes import AGENCY_ZH
 
@@ -61,32 +63,38 @@ def is_ranked(m: UnitMeasures, cfg: ScoringConfig) -> bool:
     return m.n >= cfg.min_respondents and m.composite is not None
 
 
-def separated(lower: UnitMeasures, upper: UnitMeasures) -> bool:
-    """Is ``lower`` distinguishably below ``upper`` (see module doc)?"""
+def test_scale(cfg: ScoringConfig) -> float:
+    """Factor from the displayed interval half-widths to the separation test's one-sided level."""
+    return z_value(1 - 2 * cfg.separation_level) / z_value(cfg.confidence)
+
+
+def separated(lower: UnitMeasures, upper: UnitMeasures, scale: float = 1.0) -> bool:
+    """Is ``lower`` distinguishably below ``upper`` (see module doc)? ``scale`` = ``test_scale(cfg)``."""
     if lower.composite is None or upper.composite is None or lower.composite > upper.composite:
         return False
     by_composite = difference_lower_bound(upper.composite, upper.composite_low, lower.composite,
-                                          lower.composite_high) > 0
+                                          lower.composite_high, scale) > 0
     by_satisfaction = (lower.satisfaction is not None and upper.satisfaction is not None
                        and difference_lower_bound(upper.satisfaction, upper.satisfaction_low, lower.satisfaction,
-                                                  lower.satisfaction_high) > 0)
+                                                  lower.satisfaction_high, scale) > 0)
     return by_composite or by_satisfaction
 
 
-def _distinguishable(a: UnitMeasures, b: UnitMeasures) -> bool:
+def _distinguishable(a: UnitMeasures, b: UnitMeasures, scale: float) -> bool:
     lower, upper = (a, b) if a.composite <= b.composite else (b, a)
-    return separated(lower, upper)
+    return separated(lower, upper, scale)
 
 
 def bottom_group(ranked: Sequence[UnitMeasures], cfg: ScoringConfig) -> list[UnitMeasures]:
     """The bottom units that get 约谈 (best-first input); empty when none is distinguishably last."""
     if len(ranked) < 2:
         return []
+    scale = test_scale(cfg)
     k_max = max(1, min(cfg.interview.max_units, (len(ranked) - 1) // 2))
     for k in range(1, k_max + 1):
         bottom, rest = ranked[-k:], ranked[:-k]
         gap = min(r.composite for r in rest) - max(b.composite for b in bottom)
-        if gap >= cfg.interview.min_gap_points and all(separated(b, r) for b in bottom for r in rest):
+        if gap >= cfg.interview.min_gap_points and all(separated(b, r, scale) for b in bottom for r in rest):
             return list(bottom)
     return []
 
@@ -132,10 +140,11 @@ def rank_units(measures: Sequence[UnitMeasures], answers: Sequence[Answer], case
     """Rank, tier and flag every unit; ranked units first (best first), then 样本不足 units."""
     ranked = sorted((m for m in measures if is_ranked(m, cfg)), key=lambda m: (-m.composite, m.unit))
     flagged = {m.unit for m in bottom_group(ranked, cfg)}
+    scale = test_scale(cfg)
     out: list[UnitRanking] = []
     for i, m in enumerate(ranked):
         rank = 1 + sum(1 for r in ranked if r.composite > m.composite)
-        tied = tuple(r.unit for r in ranked if r.unit != m.unit and not _distinguishable(m, r))
+        tied = tuple(r.unit for r in ranked if r.unit != m.unit and not _distinguishable(m, r, scale))
         nxt = ranked[i + 1] if i + 1 < len(ranked) else None
         reasons: list[Reason] = []
         interview = m.unit in flagged
@@ -145,7 +154,7 @@ def rank_units(measures: Sequence[UnitMeasures], answers: Sequence[Answer], case
             peers = "、".join(AGENCY_ZH.get(u, u) for u in tied) or "其他单位"
             reasons.append(Reason("not_separated", f"综合得分排名末位，但与{peers}的差异不具统计显著性"
                                   f"（或差距小于 {cfg.interview.min_gap_points:g} 分），不作约谈认定。"))
-        out.append(_ranking(m, rank, cfg.tier_for(m.composite), tied, None if nxt is None else separated(nxt, m),
+        out.append(_ranking(m, rank, cfg.tier_for(m.composite), tied, None if nxt is None else separated(nxt, m, scale),
                             interview, reasons, answers, cases, cfg))
     for m in sorted((m for m in measures if not is_ranked(m, cfg)), key=lambda m: m.unit):
         reasons = [Reason("insufficient", f"有效问卷 {m.n} 份，少于最低要求 {cfg.min_respondents} 份，"

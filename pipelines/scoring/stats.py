@@ -55,9 +55,10 @@ def bootstrap_mean_interval(values: Sequence[float], *, samples: int, confidence
     return float(low), float(high)
 
 
-def difference_lower_bound(a: float, a_low: float, b: float, b_high: float) -> float:
-    """Lower confidence bound of ``a - b`` (MOVER): positive means ``a`` is credibly above ``b``."""
-    return (a - b) - math.sqrt((a - a_low) ** 2 + (b_high - b) ** 2)
+def difference_lower_bound(a: float, a_low: float, b: float, b_high: float, scale: float = 1.0) -> float:
+    """Lower confidence bound of ``a - b`` (MOVER): positive means ``a`` is credibly above ``b``.
+    ``scale`` rescales the given half-widths to another confidence level (ratio of normal quantiles)."""
+    return (a - b) - scale * math.sqrt((a - a_low) ** 2 + (b_high - b) ** 2)
 
 
 def intervals_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:

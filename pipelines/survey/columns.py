@@ -29,16 +29,17 @@ _EXACT: dict[str, str] = {
 }
 # (field, keywords) in priority order for headers that are not an exact match
 _KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("text", ("建议", "意见", "开放", "留言", "评价和")),
+    ("text", ("建议", "意见", "开放", "留言", "评价和", "评语", "回答", "answer", "comment", "text", "feedback", "remark")),
     ("id", ("编号",)),
-    ("efficiency", ("效率",)),
-    ("attitude", ("态度",)),
-    ("fairness", ("公正",)),
-    ("integrity", ("廉洁",)),
-    ("score", ("总体满意度", "总体得分", "总体评分")),
-    ("choice", ("满意",)),
+    ("efficiency", ("效率", "efficiency")),
+    ("attitude", ("态度", "attitude")),
+    ("fairness", ("公正", "fairness")),
+    ("integrity", ("廉洁", "integrity")),
+    ("score", ("总体满意度", "总体得分", "总体评分", "overall")),
+    ("choice", ("满意", "satisf", "rating")),
     ("unit", ("被评", "评价对象", "测评对象", "政法机关", "政法单位")),
     ("respondent", ("企业", "受访", "respondent", "enterprise", "company")),
+    ("unit", ("单位", "部门", "机关", "unit", "agency", "department")),
 )
 _BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
 

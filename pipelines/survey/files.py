@@ -6,7 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from pipelines.survey.parse import ParseContext, ParseOutcome, parse_jsonl, parse_peer, parse_table
+from pipelines.survey.parse import ParseContext, ParseOutcome, parse_jsonl, parse_table
+from pipelines.survey.peer import parse_peer
 from pipelines.survey.unit_names import UnitNames
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")

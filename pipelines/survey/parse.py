@@ -11,11 +11,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifiers.pii import redact
 from pipelines.survey.columns import FIELDS, field_for, map_columns
+from pipelines.survey.protect import protect_text, respondent_aliases
 from pipelines.survey.pseudonym import keyed_digest, pseudonym
 from pipelines.survey.unit_names import UnitNames
 
@@ -81,6 +82,7 @@ class ParseContext:
     names: UnitNames
     max_text_chars: int = 20_000
     source_file: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # respondent name forms in this file → pseudonym
 
 
 def _cell(value: Any) -> str:
@@ -116,24 +118,16 @@ def parse_choice(value: Any) -> str | None:
     return _CHOICE_WORDS[text]
 
 
-def protect_text(text: str, respondent_name: str, respondent_alias: str | None) -> str:
-    """Replace the respondent's own name by its pseudonym, then mask personal data."""
-    if respondent_name and respondent_alias and len(respondent_name) >= 2:
-        text = text.replace(respondent_name, respondent_alias)
-    return redact(text).text
-
-
 def _protected_raw(raw: dict[str, Any], fields: dict[str, str], ctx: ParseContext) -> str:
     """The raw row for quarantine: respondent pseudonymised, free text PII-masked."""
     out: dict[str, Any] = {}
     name = next((_cell(v) for k, v in raw.items() if fields.get(k) == "respondent"), "")
-    alias = pseudonym(name, ctx.key)
+    aliases = {**ctx.aliases, **respondent_aliases([name], ctx.key)}
     for k, v in raw.items():
-        role = fields.get(k)
-        if role == "respondent":
-            out[k] = alias
+        if fields.get(k) == "respondent":
+            out[k] = pseudonym(name, ctx.key)
         elif isinstance(v, str) and v:
-            out[k] = protect_text(v, name, alias)
+            out[k] = protect_text(v, aliases)
         else:
             out[k] = v
     return json.dumps(out, ensure_ascii=False, sort_keys=True, default=str)
@@ -185,7 +179,7 @@ def parse_record(raw: dict[str, Any], fields: dict[str, str], row: int, ctx: Par
         return reject("text_too_long", f"{len(text)} 字，上限 {ctx.max_text_chars} 字")
     name = _cell(values.get("respondent"))
     alias = pseudonym(name, ctx.key)
-    text = protect_text(text, name, alias)
+    text = protect_text(text, {**ctx.aliases, **respondent_aliases([name], ctx.key)})
     source_id = given_id or "r-" + keyed_digest(payload, ctx.key)[:16]
     return ParsedAnswer(source_id, alias, unit, score, items, choice, text, row, ctx.source_file)
 
@@ -215,6 +209,11 @@ def parse_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], ctx: Pars
     names = [str(h if h is not None else f"列{i + 1}") for i, h in enumerate(headers)]
     mapping = map_columns(names)
     fields = {names[i]: f for f, i in mapping.items()}
+    rows = list(rows)
+    if "respondent" in mapping:
+        col = mapping["respondent"]
+        ctx = replace(ctx, aliases={**ctx.aliases, **respondent_aliases(
+            (r[col] for r in rows if col < len(r)), ctx.key)})
 
     def records():
         for offset, row in enumerate(rows):
@@ -227,6 +226,16 @@ def parse_table(headers: Sequence[Any], rows: Iterable[Sequence[Any]], ctx: Pars
 def parse_jsonl(lines: Iterable[str], ctx: ParseContext) -> ParseOutcome:
     """JSON Lines of {"id", "unit", "score", "text"} (score = 总体满意度); other known keys are read too."""
     outcome = ParseOutcome()
+    lines = list(lines)
+    names = []
+    for line in lines:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            names.extend(v for k, v in obj.items() if field_for(k) == "respondent")
+    ctx = replace(ctx, aliases={**ctx.aliases, **respondent_aliases(names, ctx.key)})
 
     def records():
         for number, line in enumerate(lines, start=1):
@@ -248,35 +257,3 @@ def parse_jsonl(lines: Iterable[str], ctx: ParseContext) -> ParseOutcome:
             yield parse_record(obj, fields, number, ctx)
 
     return _collect(records(), outcome)
-
-
-def parse_peer(rows: Iterable[Sequence[Any]], names: UnitNames, scale: tuple[float, float],
-               source_file: str | None = None) -> tuple[dict[str, float], list[SurveyRejection]]:
-    """A 上下互评 CSV ``unit,score`` (header optional) → unit code → score on ``scale``."""
-    scores: dict[str, float] = {}
-    rejections: list[SurveyRejection] = []
-    for number, row in enumerate(rows, start=1):
-        cells = [_cell(c) for c in row]
-        if not any(cells):
-            continue
-        raw = json.dumps({"row": cells}, ensure_ascii=False)
-        unit = names.resolve(cells[0]) if cells else None
-        try:
-            value = float(cells[1]) if len(cells) > 1 else float("nan")
-        except ValueError:
-            value = float("nan")
-        if number == 1 and unit is None and value != value:  # a header line
-            continue
-        problem = None
-        if unit is None:
-            problem = f"单位“{cells[0] if cells else ''}”无法识别"
-        elif not scale[0] <= value <= scale[1]:
-            problem = f"分数“{cells[1] if len(cells) > 1 else ''}”不在 {scale[0]:g}–{scale[1]:g} 之间"
-        elif unit in scores:
-            problem = f"单位 {unit} 重复"
-        if problem:
-            rejections.append(SurveyRejection("bad_peer_row", f"第 {number} 行：{problem}", raw, None,
-                                              source_file, number))
-        else:
-            scores[unit] = value
-    return scores, rejections

@@ -24,6 +24,7 @@ class UnitNames:
         self._prefixes = tuple(sorted({district, district + "委", *_PREFIXES} - {"", "委"}, key=len, reverse=True))
         for code in AGENCY_CODES:
             self._add(code, code)
+            self._add(code.replace("_", ""), code)
             self._add(AGENCY_ZH[code], code)
         for agency in agencies_doc.get("agencies", []):
             code = agency["code"]
@@ -48,11 +49,21 @@ class UnitNames:
         return key
 
     def resolve(self, text: object) -> str | None:
-        """The agency code for ``text`` or None when it names no known unit."""
-        key = _key(str(text or ""))
+        """The agency code for ``text`` or None when it names no known unit.
+
+        Exact names first (with or without the district prefix), then containment: a text that holds a
+        known name (``区公安分局治安大队``) or is part of one (``公安``, ``检察``) resolves when every such
+        name belongs to the same organ; anything ambiguous stays unresolved."""
+        key = _key(str(text or "")).replace("-", "_")
         if not key:
             return None
-        return self._names.get(key) or self._names.get(self._strip(key))
+        exact = self._names.get(key) or self._names.get(self._strip(key)) or self._names.get(key.replace("_", ""))
+        if exact or len(key) < 2:
+            return exact
+        stripped = self._strip(key)
+        codes = {code for name, code in self._names.items()
+                 if len(name) >= 2 and (name in key or stripped in name)}
+        return codes.pop() if len(codes) == 1 else None
 
     @classmethod
     def from_file(cls, path: Path) -> UnitNames:
