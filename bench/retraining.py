@@ -25,7 +25,8 @@ CORPUS = ROOT / "data" / "corpus"
 
 
 def machine() -> dict:
-    info = {"platform": platform.platform(), "python": platform.python_version(), "cpu_count": os.cpu_count()}
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cpu_count": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
     try:
         import torch
 
@@ -131,7 +132,8 @@ def render_md(runs: dict) -> str:
     for label, result in runs.items():
         m = result["machine"]
         lines += [f"## {label}", "", f"- measured {result['measured_at']}; {m['platform']}; Python {m['python']};"
-                  f" torch {m.get('torch')} ({m.get('torch_threads')} threads)", ""]
+                  f" torch {m.get('torch')} ({m.get('torch_threads')} threads); load average {m.get('load_average_1min')}"
+                  " at the start (other processes on a small machine slow every number)", ""]
         sk = result.get("sklearn_categories")
         if sk and "skipped" not in sk:
             lines.append(f"- default backend (categories, {sk['n_train']} texts): prepare {sk['prepare_seconds']} s + "
@@ -168,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-base", action="store_true")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--merge", type=Path, help="add the runs of another retraining.json and re-render")
     args = parser.parse_args(argv)
@@ -175,6 +178,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.merge:
         runs.update(json.loads(args.merge.read_text(encoding="utf-8"))["runs"])
     else:
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
         result = run(args.epochs, args.skip_sklearn, args.skip_base)
         runs[run_label(result)] = result
     save(runs, args.results)

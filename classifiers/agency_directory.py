@@ -139,7 +139,7 @@ class AgencyDirectory:
         return str(entry.handlers[0]["name_zh"])
 
 
-def mask_sub_unit_names(text: str, directory: AgencyDirectory) -> str:
+def mask_sub_unit_names(text: str, mentions: list[Mention] | tuple[Mention, ...]) -> str:
     """Replace the place part of named sub-units with ``某`` (same length), e.g. 红星派出所 → 某某派出所.
 
     Keeps the category features independent of which station or tribunal is named.
@@ -148,7 +148,7 @@ def mask_sub_unit_names(text: str, directory: AgencyDirectory) -> str:
         return text
     chars = list(text)
     generic_tails = ("派出所", "司法所", "人民法庭", "法庭", "所")
-    for m in directory.mentions(text):
+    for m in mentions:
         if m.kind != "sub_unit" or not (m.sub_unit or "").endswith(PLACE_NAMED_UNITS):
             continue
         word = m.span.text

@@ -24,15 +24,18 @@ def dictionary_feature_names(codes: list[str]) -> list[str]:
     return [f"dict:{c}:{part}" for c in codes for part in (*MENTION_KINDS, "passing", "first")]
 
 
-def dictionary_features(docs: list[PreparedText], directory: AgencyDirectory, codes: list[str]) -> np.ndarray:
-    """Per agency: log1p counts of non-passing mentions by kind, of passing mentions, and first-mention flag."""
+def dictionary_features(docs: list[PreparedText], codes: list[str]) -> np.ndarray:
+    """Per agency: log1p counts of non-passing mentions by kind, of passing mentions, and first-mention flag.
+
+    Uses the mentions found while preparing the text (``prepare(..., directory)``).
+    """
     width = len(MENTION_KINDS) + 2
     out = np.zeros((len(docs), width * len(codes)), dtype=np.float32)
     col = {c: i * width for i, c in enumerate(codes)}
     kind_col = {k: i for i, k in enumerate(MENTION_KINDS)}
     for row, doc in enumerate(docs):
         first = True
-        for m in directory.mentions(doc.clean_text):
+        for m in doc.mentions:
             base = col.get(m.span.label)
             if base is None:
                 continue
@@ -75,7 +78,7 @@ class AgencyTagger:
             if not chosen and p.max() >= FALLBACK_MIN_PROBA:
                 chosen = [self.labels[int(np.argmax(p))]]  # an organ is usually concerned: take the best one
             chosen.sort(key=lambda lab: -p[self.labels.index(lab)])
-            mentions = self.directory.mentions(doc.clean_text)
+            mentions = list(doc.mentions)
             decisions.append(AgencyDecision(chosen, dict(zip(self.labels, map(float, p))),
                                             _sub_units(mentions, chosen), mentions))
         return decisions

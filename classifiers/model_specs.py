@@ -11,7 +11,6 @@ from functools import partial
 
 import numpy as np
 
-from classifiers.agency_directory import AgencyDirectory
 from classifiers.agency_tagger import dictionary_feature_names, dictionary_features
 from classifiers.features import TextFeaturizer
 from classifiers.lexicon import CueLexicon, lexicon_from_cues
@@ -59,18 +58,15 @@ def resolve_config(name: str, cue_doc: dict, overrides: dict | None = None) -> d
             "negation_words": list(lexicon.negation_words), "negation_window": lexicon.negation_window}
 
 
-def build(config: dict, directory: AgencyDirectory | None = None, *, head_key: str = "head",
-          labels_key: str = "labels") -> TextClassifier:
-    """An unfitted classifier for ``config`` (agencies need the ``directory`` for dictionary features)."""
+def build(config: dict, *, head_key: str = "head", labels_key: str = "labels") -> TextClassifier:
+    """An unfitted classifier for ``config`` (the agencies one adds dictionary-mention features)."""
     featurizer = TextFeaturizer(**{**config["featurizer"], "char_ngram": tuple(config["featurizer"]["char_ngram"])})
     multiclass = config["name"] == "sentiment" and head_key == "head"
     head = (MultiClassHead if multiclass else MultiLabelHead)(**config[head_key])
     extra = extra_names = None
     if config["name"] == "agencies":
-        if directory is None:
-            raise ValueError("the agencies model needs the agency directory")
         codes = list(config["labels"])
-        extra = partial(dictionary_features, directory=directory, codes=codes)
+        extra = partial(dictionary_features, codes=codes)
         extra_names = dictionary_feature_names(codes)
     return TextClassifier(featurizer, _lexicon(config), head, config[labels_key], extra, extra_names)
 
@@ -79,9 +75,11 @@ def to_artifact(model: TextClassifier, prefix: str = "") -> dict[str, np.ndarray
     return {**model.featurizer.to_arrays(prefix), **model.head.to_arrays(f"{prefix}head_")}
 
 
-def from_artifact(config: dict, arrays: dict[str, np.ndarray], directory: AgencyDirectory | None = None, *,
-                  prefix: str = "", head_key: str = "head", labels_key: str = "labels") -> TextClassifier:
-    model = build(config, directory, head_key=head_key, labels_key=labels_key)
+def from_artifact(config: dict, arrays: dict[str, np.ndarray], directory=None, *, prefix: str = "",
+                  head_key: str = "head", labels_key: str = "labels") -> TextClassifier:
+    """The fitted classifier stored in ``arrays``. ``directory`` is accepted for older callers and unused:
+    dictionary features come from the mentions found when the text is prepared."""
+    model = build(config, head_key=head_key, labels_key=labels_key)
     model.featurizer = TextFeaturizer.from_arrays(model.featurizer.config(), arrays, prefix)
     model.head = type(model.head).from_arrays(config[head_key], config[labels_key], arrays, f"{prefix}head_")
     return model

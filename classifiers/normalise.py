@@ -49,14 +49,33 @@ def _char_form(ch: str, t2s: dict[str, str]) -> str:
     return folded.lower() if folded.isascii() else folded
 
 
+_SPACE = " "
+_char_cache: dict[str, str] = {}
+
+
+def _folded(ch: str, t2s: dict[str, str]) -> str:
+    """The normalised form of one character: its folded form, or ``" "`` for space and control characters.
+
+    Memoised per character (a pure function of the character), which makes normalisation several times faster.
+    """
+    c = _char_cache.get(ch)
+    if c is None:
+        c = _char_form(ch, t2s)
+        if c.isspace() or unicodedata.category(c) in ("Cc", "Cf"):
+            c = _SPACE
+        if len(_char_cache) < 200_000:
+            _char_cache[ch] = c
+    return c
+
+
 def normalise(text: str) -> Normalised:
     """Normalise ``text``; every output character remembers where it came from."""
     t2s = t2s_chars()
     out: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        c = _char_form(ch, t2s)
-        if c.isspace() or unicodedata.category(c) in ("Cc", "Cf"):
+        c = _folded(ch, t2s)
+        if c == _SPACE:
             if out and out[-1] != " ":
                 out.append(" ")
                 offsets.append(i)

@@ -107,7 +107,7 @@ def evaluate_production(settings, names: list[str], out_dir: Path) -> Path:
             metrics = evaluate.survey_metrics(survey_model_from_version(loaded), read_survey(settings.corpus_dir, "test"), resources)
         else:
             model = (load_category_model(model_dir, loaded) if name == "categories"
-                     else model_specs.from_artifact(loaded.config, loaded.arrays, resources.directory))
+                     else model_specs.from_artifact(loaded.config, loaded.arrays))
             test = read_complaints(settings.corpus_dir, "test")
             fn = evaluate.category_metrics if name == "categories" else evaluate.agency_metrics
             metrics = fn(model, test, resources)

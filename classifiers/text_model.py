@@ -90,12 +90,23 @@ def _find_all(text: str, term: str, weight: float, limit: int = 3) -> list[tuple
     return out
 
 
+def _token_index(doc: PreparedText) -> dict[str, list[int]]:
+    index = doc.cache.get("token_index")
+    if index is None:
+        index = {}
+        for i, (word, _, _) in enumerate(doc.tokens):
+            index.setdefault(word, []).append(i)
+        doc.cache["token_index"] = index
+    return index
+
+
 def _find_words(doc: PreparedText, words: list[str], weight: float, limit: int = 3) -> list[tuple[int, int, float]]:
+    """Spans of a word unigram or bigram (``words``) among the doc's tokens."""
     out = []
     tokens = doc.tokens
     n = len(words)
-    for i in range(len(tokens) - n + 1):
-        if all(tokens[i + k][0] == words[k] for k in range(n)):
+    for i in _token_index(doc).get(words[0], ()):
+        if i + n <= len(tokens) and all(tokens[i + k][0] == words[k] for k in range(1, n)):
             out.append((tokens[i][1], tokens[i + n - 1][2], weight))
             if len(out) >= limit:
                 break

@@ -15,7 +15,7 @@ import numpy as np
 from classifiers import model_specs, registry
 from classifiers.agency_directory import AgencyDirectory
 from classifiers.corpus import Complaint, SurveyAnswer, complaint_paths, label_matrix, survey_paths
-from classifiers.features import PreparedText, prepare
+from classifiers.features import PreparedText, make_segmenter, prepare
 from classifiers.lexicon import read_cue_file
 from classifiers.segment import Segmenter
 from classifiers.text_model import TextClassifier
@@ -38,7 +38,7 @@ def cue_path(settings) -> Path:
 
 
 def load_resources(settings) -> TextResources:
-    return TextResources(Segmenter(settings.user_dict_path), AgencyDirectory.from_yaml(settings.agencies_path),
+    return TextResources(make_segmenter(settings.user_dict_path), AgencyDirectory.from_yaml(settings.agencies_path),
                          read_cue_file(cue_path(settings)))
 
 
@@ -47,9 +47,8 @@ def fit_categories(docs: list[PreparedText], complaints: list[Complaint], config
     return model.fit(docs, label_matrix([c.categories for c in complaints], config["labels"]))
 
 
-def fit_agencies(docs: list[PreparedText], complaints: list[Complaint], config: dict,
-                 directory: AgencyDirectory) -> TextClassifier:
-    model = model_specs.build(config, directory)
+def fit_agencies(docs: list[PreparedText], complaints: list[Complaint], config: dict) -> TextClassifier:
+    model = model_specs.build(config)
     return model.fit(docs, label_matrix([c.agencies for c in complaints], config["labels"]))
 
 
@@ -126,7 +125,7 @@ def register_trained(settings, name: str, *, sample: int | None = None) -> dict:
             model = fit_categories(docs, train, config)
             metrics = evaluate.category_metrics(model, test, resources)
         else:
-            model = fit_agencies(docs, train, config, resources.directory)
+            model = fit_agencies(docs, train, config)
             metrics = evaluate.agency_metrics(model, test, resources)
         arrays = model_specs.to_artifact(model)
     metrics = {**metrics, "n_train": len(train), "n_test": len(test),

@@ -10,12 +10,14 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from classifiers import model_specs, registry
 from classifiers.agency_directory import AgencyDirectory
 from classifiers.backends import load_category_model
 from classifiers.agency_tagger import AgencyTagger
-from classifiers.features import prepare
+from classifiers.features import make_segmenter, prepare
+from classifiers.linear import csr_rows
 from classifiers.results import TriageResult
 from classifiers.segment import Segmenter
 from classifiers.text_model import TextClassifier
@@ -44,7 +46,7 @@ class Triager:
         self.agency_tagger = agency_tagger
         self.settings = settings
         self.categories_version = categories_version or getattr(categories_model, "version", "unversioned")
-        self.segmenter = segmenter or Segmenter(settings.user_dict_path)
+        self.segmenter = segmenter or make_segmenter(settings.user_dict_path)
         self._pointers = registry.pointer_state(Path(settings.model_dir), TRIAGE_MODELS)
         self._lock = threading.Lock()
 
@@ -69,6 +71,7 @@ class Triager:
         proba = cat_model.head.predict_proba(X)
         thresholds = cat_model.head.threshold_
         decisions = tagger.decide(docs)
+        rows = csr_rows(X) if sp.issparse(X) else X
         results = []
         for i, (doc, channel, decision) in enumerate(zip(docs, channels, decisions)):
             p = proba[i]
@@ -76,7 +79,7 @@ class Triager:
             chosen.sort(key=lambda lab: -p[cat_model.labels.index(lab)])
             evidence = []
             for lab in chosen:
-                evidence += cat_model.evidence(doc, X[i], lab)
+                evidence += cat_model.evidence(doc, rows[i], lab)
             evidence += tagger.evidence(doc, decision)
             reasons = self._review_reasons(p, thresholds, cat_model.labels, chosen, decision, channel)
             results.append(TriageResult(
@@ -127,7 +130,7 @@ def load_triager(settings) -> Triager:
     cat = registry.load_version(model_dir, "categories", versions["categories"])
     agc = registry.load_version(model_dir, "agencies", versions["agencies"])
     categories_model = load_category_model(model_dir, cat)  # sklearn or transformer backend
-    agency_model = model_specs.from_artifact(agc.config, agc.arrays, directory)
+    agency_model = model_specs.from_artifact(agc.config, agc.arrays)
     tagger = AgencyTagger(agency_model, directory, version=agc.version)
     return Triager(categories_model, tagger, settings, categories_version=cat.version)
 

@@ -183,10 +183,9 @@ def _store_new(session: Session, items: list[Protected], triager: Triager, run_i
     now = utcnow()
     fresh = sorted({slot for slot in links if isinstance(slot, str)})
     case_ids: dict[str, int] = {}
-    if fresh:
-        ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True),
-                              [{"created_at": now} for _ in fresh]).all()
-        case_ids = dict(zip(fresh, ids))
+    if fresh:  # any new ids will do, so the unordered (batched) RETURNING is enough
+        ids = session.scalars(insert(Case).returning(Case.id), [{"created_at": now} for _ in fresh]).all()
+        case_ids = dict(zip(fresh, sorted(ids)))
     rows = []
     for p, (simhash, _), slot in zip(items, fingerprints, links):
         h = to_signed(simhash)
@@ -198,8 +197,9 @@ def _store_new(session: Session, items: list[Protected], triager: Triager, run_i
             "simhash": h, "band0": b[0], "band1": b[1], "band2": b[2], "band3": b[3],
             "extra": p.record.extra, "run_id": run_id, "created_at": now,
         })
-    complaint_ids = session.scalars(insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True),
-                                    rows).all()
+    session.execute(insert(Complaint), rows)  # one executemany; ids are read back by their natural key
+    stored = _existing(session, [(r["channel"], r["source_id"]) for r in rows])
+    complaint_ids = [stored[(r["channel"], r["source_id"])][0] for r in rows]
     triage_rows = []
     for p, cid, row, result, pos in zip(items, complaint_ids, rows, results, positions):
         contacts.store_contact(session, cid, name=p.name, phones=p.phones, id_numbers=p.id_numbers,
