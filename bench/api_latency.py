@@ -65,22 +65,23 @@ def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 class Server:
-    def __init__(self, env: dict, workers: int) -> None:
-        self.env, self.workers, self.port = env, workers, free_port()
+    def __init__(self, env: dict, workers: int, log_path: Path) -> None:
+        self.env, self.workers, self.port, self.log_path = env, workers, free_port(), log_path
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         import httpx
 
+        self.log = self.log_path.open("a", encoding="utf-8")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "qingfeng.cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(self.workers), "--log-level", "warning"],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"qingfeng serve exited: {self.proc.stderr.read()[-2000:]}")
+                raise RuntimeError(f"qingfeng serve exited: {self.log_path.read_text(encoding='utf-8')[-2000:]}")
             try:
                 if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
                     return self
@@ -106,6 +107,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
 
 
 async def load(url: str, method: str, path: str, key: str, texts: list[str], concurrency: int, seconds: float,
@@ -157,10 +159,10 @@ async def load(url: str, method: str, path: str, key: str, texts: list[str], con
             "p99_ms": pct(0.99), "max_ms": pct(1.0), "errors": errors}
 
 
-def run_matrix(env: dict, key: str, texts: list[str], workers_list, concurrencies, seconds: float) -> list[dict]:
+def run_matrix(env: dict, log: Path, key: str, texts: list[str], workers_list, concurrencies, seconds: float) -> list[dict]:
     rows = []
     for workers in workers_list:
-        with Server(env, workers) as server:
+        with Server(env, workers, log) as server:
             for concurrency in concurrencies:
                 for name, method, path in (("healthz", "GET", "/healthz"), ("triage", "POST", "/v1/triage")):
                     asyncio.run(load(server.url, method, path, key, texts, concurrency, min(2.0, seconds)))  # warm
@@ -170,8 +172,8 @@ def run_matrix(env: dict, key: str, texts: list[str], workers_list, concurrencie
     return rows
 
 
-def run_sustained(env: dict, key: str, texts: list[str], seconds: float, concurrency: int, workers: int) -> dict:
-    with Server(env, workers) as server:
+def run_sustained(env: dict, log: Path, key: str, texts: list[str], seconds: float, concurrency: int, workers: int) -> dict:
+    with Server(env, workers, log) as server:
         asyncio.run(load(server.url, "POST", "/v1/triage", key, texts, concurrency, 3.0))  # warm
         samples: list[tuple[float, float]] = []
         t0 = time.perf_counter()
@@ -242,8 +244,9 @@ def main(argv: list[str] | None = None) -> dict:
         env = {**os.environ, "QINGFENG_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
                "QINGFENG_MODEL_DIR": str(model_dir), "QINGFENG_API_RATE_LIMIT_PER_MINUTE": str(10**9)}
         key = cli(env, "keys", "create", "--role", "intake", "--name", "bench").stdout.strip().splitlines()[-1]
-        matrix = run_matrix(env, key, texts, (1, 2), (1, 8, 32), point)
-        sustained = run_sustained(env, key, texts, sustain, args.sustain_concurrency, args.sustain_workers)
+        log = Path(tmp) / "serve.log"
+        matrix = run_matrix(env, log, key, texts, (1, 2), (1, 8, 32), point)
+        sustained = run_sustained(env, log, key, texts, sustain, args.sustain_concurrency, args.sustain_workers)
     doc = {"mode": "quick" if args.quick else "full", "point_seconds": point, "models": models,
            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                        "loadavg_start": loadavg_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()]},

@@ -61,10 +61,26 @@ def _is_skip_token(word: str) -> bool:
     return all(ch in _SKIP_CHARS for ch in word)
 
 
-def word_terms(doc: PreparedText) -> list[str]:
-    """Word unigrams and adjacent bigrams (joined by a space)."""
+CUE_PREFIX, NEGATED_CUE_PREFIX = "CUE:", "NEGCUE:"
+
+
+def cue_matches(doc: PreparedText, lexicon: CueLexicon) -> list:
+    """The lexicon's cue matches in ``doc.clean_text`` (memoised on the doc)."""
+    key = ("cues", lexicon.key)
+    found = doc.cache.get(key)
+    if found is None:
+        found = doc.cache[key] = lexicon.find(doc.clean_text)
+    return found
+
+
+def word_terms(doc: PreparedText, lexicon: CueLexicon | None = None) -> list[str]:
+    """Word unigrams, adjacent bigrams (joined by a space) and, with a lexicon, one pseudo-word per cue match
+    (``CUE:<group>`` or ``NEGCUE:<group>`` when negated), so cues are weighted like any other term."""
     words = [w for w, _, _ in doc.tokens]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    terms = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    if lexicon is not None:
+        terms += [(NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label for m in cue_matches(doc, lexicon)]
+    return terms
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -82,10 +98,11 @@ def char_counts(doc: PreparedText, ngram: tuple[int, int]) -> Counter:
     return counts
 
 
-def word_counts(doc: PreparedText) -> Counter:
-    counts = doc.cache.get("word")
+def word_counts(doc: PreparedText, lexicon: CueLexicon | None = None) -> Counter:
+    key = ("word", lexicon.key if lexicon is not None else None)
+    counts = doc.cache.get(key)
     if counts is None:
-        counts = doc.cache["word"] = Counter(word_terms(doc))
+        counts = doc.cache[key] = Counter(word_terms(doc, lexicon))
     return counts
 
 
@@ -123,7 +140,11 @@ def cue_matrix(docs: list[PreparedText], lexicon: CueLexicon) -> np.ndarray:
     groups = lexicon.group_names
     out = np.zeros((len(docs), 3 * len(groups)), dtype=np.float32)
     for i, doc in enumerate(docs):
-        counts = lexicon.counts(doc.clean_text)
+        counts = {g: [0, 0, 0] for g in groups}
+        for m in cue_matches(doc, lexicon):
+            row = counts[m.span.label]
+            row[1 if m.negated else 0] += 1
+            row[2] += int(m.quoted)
         for j, g in enumerate(groups):
             out[i, 3 * j:3 * j + 3] = counts[g]
     return np.log1p(out)
@@ -133,26 +154,30 @@ class TextFeaturizer:
     """Word + char TF-IDF, cue counts, and optional caller-supplied dense columns."""
 
     def __init__(self, *, char_ngram: tuple[int, int] = (1, 3), word_min_df: int = 2, char_min_df: int = 2,
-                 max_features: int | None = 60000, cue_weight: float = 1.0, use_words: bool = True) -> None:
+                 max_features: int | None = 60000, cue_weight: float = 1.0, use_words: bool = True,
+                 cue_tokens: bool = False) -> None:
         self.char_ngram = tuple(char_ngram)
         self.word_min_df = word_min_df
         self.char_min_df = char_min_df
         self.max_features = max_features
         self.cue_weight = cue_weight
         self.use_words = use_words
+        self.cue_tokens = cue_tokens
 
     def config(self) -> dict:
         return {"char_ngram": list(self.char_ngram), "word_min_df": self.word_min_df,
                 "char_min_df": self.char_min_df, "max_features": self.max_features,
-                "cue_weight": self.cue_weight, "use_words": self.use_words}
+                "cue_weight": self.cue_weight, "use_words": self.use_words, "cue_tokens": self.cue_tokens}
 
-    def fit(self, docs: list[PreparedText]) -> TextFeaturizer:
+    def fit(self, docs: list[PreparedText], lexicon: CueLexicon | None = None) -> TextFeaturizer:
+        """``lexicon`` adds cue pseudo-words (used only when ``cue_tokens`` is on)."""
+        lexicon = lexicon if self.cue_tokens else None
         self.char_ = _vectorizer("char", self.char_ngram, self.char_min_df, self.max_features)
         self.char_.fit([d.feature_text for d in docs])
         self.word_ = None
         if self.use_words:
             self.word_ = _vectorizer("word", (1, 1), self.word_min_df, self.max_features)
-            self.word_.fit([word_terms(d) for d in docs])
+            self.word_.fit([word_terms(d, lexicon) for d in docs])
         return self
 
     @property
@@ -167,14 +192,17 @@ class TextFeaturizer:
         names += [f"c:{t}" for t in self.char_.get_feature_names_out()]
         return names + dense_names
 
-    def transform(self, docs: list[PreparedText], dense: np.ndarray | None = None) -> sp.csr_matrix:
+    def transform(self, docs: list[PreparedText], dense: np.ndarray | None = None,
+                  lexicon: CueLexicon | None = None) -> sp.csr_matrix:
+        lexicon = lexicon if self.cue_tokens else None
         blocks = []
         if self.word_ is not None:
-            blocks.append(tfidf_rows([word_counts(d) for d in docs], self.word_.vocabulary_, self.word_.idf_))
+            blocks.append(tfidf_rows([word_counts(d, lexicon) for d in docs], self.word_.vocabulary_,
+                                     self.word_.idf_))
         blocks.append(tfidf_rows([char_counts(d, self.char_ngram) for d in docs], self.char_.vocabulary_,
                                  self.char_.idf_))
         if dense is not None and dense.shape[1]:
-            blocks.append(sp.csr_matrix(dense.astype(np.float32) * self.cue_weight))
+            blocks.append(sp.csr_matrix(dense.astype(np.float32)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:

@@ -31,6 +31,7 @@ class CueLexicon:
         self.negation_words = tuple(sorted(set(negation_words), key=len, reverse=True))
         self.negation_window = negation_window
         self._automaton = None
+        self.key = hash((tuple(self.groups), tuple(len(w) for w in self.groups.values()), self.negation_words))
 
     @property
     def group_names(self) -> list[str]:

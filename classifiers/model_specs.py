@@ -22,7 +22,7 @@ SPEC_VERSION = 1
 DEFAULT_CONFIGS: dict[str, dict] = {
     "categories": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 2, "char_min_df": 2, "max_features": 60000,
-                       "cue_weight": 0.05, "use_words": True},
+                       "cue_weight": 0.0, "use_words": True, "cue_tokens": True},
         "head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["categories", "out_of_scope"],
         # survey answers name the same six problems (aspects); praise is out of scope in both
@@ -30,16 +30,20 @@ DEFAULT_CONFIGS: dict[str, dict] = {
     },
     "agencies": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 2, "char_min_df": 2, "max_features": 60000,
-                       "cue_weight": 1.0, "use_words": True},
+                       "cue_weight": 1.0, "use_words": True, "cue_tokens": True},
         "head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["agencies", "out_of_scope"],
     },
     "sentiment": {
         "featurizer": {"char_ngram": [1, 3], "word_min_df": 1, "char_min_df": 1, "max_features": 60000,
-                       "cue_weight": 0.1, "use_words": True},
+                       "cue_weight": 0.1, "use_words": True, "cue_tokens": True},
         "head": {"C": 4.0, "class_weight": "balanced"},
         "aspects_head": {"estimator": "svc", "C": 0.3, "folds": 5, "class_weight": "balanced", "random_state": 0},
         "cue_sections": ["sentiment", "categories"],
+        # complaints that name a problem are negative answers too: that many per survey answer (spread evenly)
+        "auxiliary_negative_ratio": 0.6,
+        # the aspects head also learns from the complaints (same six codes)
+        "auxiliary_aspects_from_complaints": True,
     },
 }
 
@@ -53,7 +57,8 @@ def resolve_config(name: str, cue_doc: dict, overrides: dict | None = None) -> d
     config = {**DEFAULT_CONFIGS[name], **(overrides or {})}
     lexicon = lexicon_from_cues(cue_doc, tuple(config["cue_sections"]))
     labels = {"categories": CATEGORY_CODES, "agencies": AGENCY_CODES, "sentiment": SENTIMENT_CODES}[name]
-    return {**config, "name": name, "spec_version": SPEC_VERSION, "labels": sorted(labels),
+    short = {k: [str(w) for w in v] for k, v in (cue_doc.get("short_answers") or {}).items()}
+    return {**config, "name": name, "spec_version": SPEC_VERSION, "labels": sorted(labels), "short_answers": short,
             "aspect_labels": sorted(CATEGORY_CODES), "cue_groups": lexicon.groups,
             "negation_words": list(lexicon.negation_words), "negation_window": lexicon.negation_window}
 
@@ -64,6 +69,12 @@ def build(config: dict, *, head_key: str = "head", labels_key: str = "labels") -
     multiclass = config["name"] == "sentiment" and head_key == "head"
     head = (MultiClassHead if multiclass else MultiLabelHead)(**config[head_key])
     extra = extra_names = None
+    if config["name"] == "sentiment" and head_key == "head":
+        from classifiers.survey import short_answer_feature_names, short_answer_features
+
+        table = config.get("short_answers") or {}
+        extra = partial(short_answer_features, table=table)
+        extra_names = short_answer_feature_names(table)
     if config["name"] == "agencies":
         codes = list(config["labels"])
         extra = partial(dictionary_features, codes=codes)

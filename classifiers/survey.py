@@ -16,6 +16,29 @@ from classifiers.features import PreparedText
 from classifiers.results import SurveyResult
 from classifiers.text_model import TextClassifier
 
+_NOT_CONTENT = frozenset(" *，,。.!！?？;；:：、…~“”\"'‘’（）()-—")
+
+
+def answer_core(text: str) -> str:
+    """The answer without punctuation, spaces and emoji: what a short-answer table is matched against."""
+    return "".join(ch for ch in text if ch not in _NOT_CONTENT and (ch.isalnum() or "\u4e00" <= ch <= "\u9fff"))
+
+
+def short_answer_feature_names(table: dict[str, list[str]]) -> list[str]:
+    return [f"short:{label}" for label in sorted(table)]
+
+
+def short_answer_features(docs: list[PreparedText], table: dict[str, list[str]]) -> np.ndarray:
+    """One-hot: the whole answer is a known short verdict (满意 / 无 / 一般 / 差 …)."""
+    labels = sorted(table)
+    lookup = {word: j for j, label in enumerate(labels) for word in table[label]}
+    out = np.zeros((len(docs), len(labels)), dtype=np.float32)
+    for i, doc in enumerate(docs):
+        j = lookup.get(answer_core(doc.clean_text))
+        if j is not None:
+            out[i, j] = 1.0
+    return out
+
 
 class SurveyModel:
     def __init__(self, sentiment: TextClassifier, aspects: TextClassifier, version: str) -> None:

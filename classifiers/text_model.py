@@ -12,7 +12,15 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from classifiers.features import PreparedText, TextFeaturizer, cue_feature_names, cue_matrix
+from classifiers.features import (
+    CUE_PREFIX,
+    NEGATED_CUE_PREFIX,
+    PreparedText,
+    TextFeaturizer,
+    cue_feature_names,
+    cue_matches,
+    cue_matrix,
+)
 from classifiers.lexicon import CueLexicon
 from classifiers.linear import MultiClassHead, MultiLabelHead, top_contributions
 from classifiers.spans import Span
@@ -35,13 +43,13 @@ class TextClassifier:
 
     # --- features ---------------------------------------------------------------------------------
     def dense(self, docs: list[PreparedText]) -> np.ndarray:
-        blocks = [cue_matrix(docs, self.lexicon)]
+        blocks = [cue_matrix(docs, self.lexicon) * self.featurizer.cue_weight]  # extra columns keep their scale
         if self.extra is not None:
             blocks.append(self.extra(docs))
         return np.hstack(blocks) if blocks else np.zeros((len(docs), 0))
 
     def features(self, docs: list[PreparedText]) -> sp.csr_matrix:
-        return self.featurizer.transform(docs, self.dense(docs))
+        return self.featurizer.transform(docs, self.dense(docs), self.lexicon)
 
     @property
     def feature_names(self) -> list[str]:
@@ -51,7 +59,7 @@ class TextClassifier:
 
     # --- fit / predict ----------------------------------------------------------------------------
     def fit(self, docs: list[PreparedText], targets: np.ndarray) -> TextClassifier:
-        self.featurizer.fit(docs)
+        self.featurizer.fit(docs, self.lexicon)
         self._names = None
         self.head.fit(self.features(docs), targets, self.labels)
         return self
@@ -68,11 +76,13 @@ class TextClassifier:
         found: list[tuple[int, int, float]] = []
         for index, weight in top_contributions(x_row, self.head.coef_[j], k):
             name = names[index]
-            if name.startswith("cue:"):
+            if name.startswith(("cue:", f"w:{CUE_PREFIX}", f"w:{NEGATED_CUE_PREFIX}")):
                 if cue_hits is None:
-                    cue_hits = self.lexicon.find(doc.clean_text)
-                group = name.split(":")[1]
-                found += [(m.span.start, m.span.end, weight) for m in cue_hits if m.span.label == group]
+                    cue_hits = cue_matches(doc, self.lexicon)
+                group = name.split(":")[-2] if name.startswith("cue:") else name.split(":", 2)[2]
+                negated = name.startswith(f"w:{NEGATED_CUE_PREFIX}")
+                found += [(m.span.start, m.span.end, weight) for m in cue_hits
+                          if m.span.label == group and (negated == m.negated or name.startswith("cue:"))]
             elif name.startswith("c:"):
                 found += _find_all(doc.feature_text, name[2:], weight)
             elif name.startswith("w:"):

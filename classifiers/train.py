@@ -77,11 +77,18 @@ def training_complaints(settings, name: str, config: dict) -> list[Complaint]:
     return records
 
 
+def auxiliary_negatives(complaints: list[Complaint], n_answers: int, ratio: float) -> list[int]:
+    """Indices of complaints naming a problem, ``ratio`` × ``n_answers`` of them spread evenly over the file."""
+    candidates = [i for i, c in enumerate(complaints) if c.categories]
+    wanted = min(len(candidates), int(ratio * n_answers))
+    if wanted <= 0:
+        return []
+    return [candidates[int(k * len(candidates) / wanted)] for k in range(wanted)]
+
+
 def training_data_hash(settings, name: str) -> str:
     corpus = Path(settings.corpus_dir)
-    paths = survey_paths(corpus, "train")
-    if name != "sentiment":
-        paths += complaint_paths(corpus, "train")
+    paths = survey_paths(corpus, "train") + complaint_paths(corpus, "train")
     return registry.data_sha256([*paths, cue_path(settings), Path(settings.agencies_path), Path(settings.user_dict_path)])
 
 
@@ -113,8 +120,15 @@ def register_trained(settings, name: str, *, sample: int | None = None) -> dict:
         train = read_survey(corpus, "train")[:sample]
         test = read_survey(corpus, "test")
         docs = resources.prepare([a.text for a in train])
-        sentiment = fit_sentiment(docs, [a.sentiment for a in train], config)
-        aspects = fit_aspects(docs, [a.aspects for a in train], config)
+        complaints = read_complaints(corpus, "train")[:sample]
+        complaint_docs = resources.prepare([c.text for c in complaints])
+        negatives = auxiliary_negatives(complaints, len(train), config.get("auxiliary_negative_ratio", 0.0))
+        sentiment = fit_sentiment(docs + [complaint_docs[i] for i in negatives],
+                                  [a.sentiment for a in train] + ["negative"] * len(negatives), config)
+        aspect_docs, aspect_sets = docs, [a.aspects for a in train]
+        if config.get("auxiliary_aspects_from_complaints"):
+            aspect_docs, aspect_sets = docs + complaint_docs, aspect_sets + [c.categories for c in complaints]
+        aspects = fit_aspects(aspect_docs, aspect_sets, config)
         arrays = {**model_specs.to_artifact(sentiment, "sent_"), **model_specs.to_artifact(aspects, "asp_")}
         metrics = evaluate.survey_metrics(_survey_model(sentiment, aspects), test, resources)
     else:

@@ -40,7 +40,8 @@ def load_answers(session: Session, period_label: str) -> list[Answer]:
                            .order_by(SurveyResponse.id)).all()
     return [Answer(id=r.source_id, unit=r.unit, score=r.score, choice=r.choice, text=r.text or "",
                    sentiment=r.sentiment, sentiment_scores=dict(r.sentiment_scores or {}),
-                   aspects=tuple(r.aspects or ()), mismatch=bool(r.tick_text_mismatch)) for r in rows]
+                   aspects=tuple(r.aspects or ()), mismatch=bool(r.tick_text_mismatch),
+                   items=dict(r.items or {})) for r in rows]
 
 
 def _label_values(value, key: str) -> list[str]:

@@ -46,13 +46,26 @@ class Runtime:
         return await run_in_threadpool(triager.triage, text, channel)
 
 
+WARM_UP_TEXT = "派出所民警办理户籍时态度恶劣，让我来回跑了五趟。"
+
+
+def load_warm(settings: Settings) -> Triager:
+    """The PRODUCTION triager, warmed by one triage (dictionaries and tokenizer load on first use, which
+    would otherwise cost the first caller seconds). Raises ``ModelsMissing`` when there is none."""
+    from classifiers.triage import load_triager
+
+    triager = load_triager(settings)
+    triager.triage(WARM_UP_TEXT)
+    return triager
+
+
 def load_models(settings: Settings) -> Triager | None:
-    """The PRODUCTION triager, or ``None`` (logged) when there is none yet: the server still starts and
+    """Like ``load_warm``, but ``None`` (logged) when there are no models yet: the server still starts and
     ``/readyz`` answers 503 until models are promoted (the watcher loads them) or reloaded by an admin."""
-    from classifiers.triage import ModelsMissing, load_triager
+    from classifiers.triage import ModelsMissing
 
     try:
-        return load_triager(settings)
+        return load_warm(settings)
     except ModelsMissing as exc:
         log.warning("models missing: %s", exc)
         return None

@@ -57,6 +57,18 @@ def _ranking_table(rankings: Sequence[UnitRanking]) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+ITEM_ZH = (("score", "总体满意度"), ("efficiency", "效率"), ("attitude", "态度"), ("fairness", "公正"),
+           ("integrity", "廉洁"))
+
+
+def _items_table(rankings: Sequence[UnitRanking]) -> str:
+    """Mean 1–5 rating of each questionnaire item per unit (shown for diagnosis; not in the composite)."""
+    head = "<tr><th>单位</th>" + "".join(f"<th>{zh}</th>" for _, zh in ITEM_ZH) + "</tr>"
+    rows = "".join(f"<tr><td>{_name(r.unit)}</td>" + "".join(
+        f"<td>{_num(r.measures.item_means.get(key), '{:.2f}')}</td>" for key, _ in ITEM_ZH) + "</tr>" for r in rankings)
+    return f"<table>{head}{rows}</table><p class='note'>各项为 1–5 分均值，仅供分析，不计入综合得分。</p>"
+
+
 def _flag_section(rankings: Sequence[UnitRanking], flag: str, empty: str) -> str:
     parts = []
     for r in rankings:
@@ -118,7 +130,7 @@ def bulletin_html(*, title: str, period_zh: str, rankings: Sequence[UnitRanking]
 {_flag_section(rankings, 'interview', '本期没有与其余单位差异显著的末位单位，不作约谈认定。')}
 {_flag_section(rankings, 'not_separated', '')}
 <h3>（二）列为整顿重点</h3>{_flag_section(rankings, 'focus', '本期没有投诉集中达到整顿重点标准的单位。')}
-<h2>四、企业意见分析</h2>{img.get('sentiment', '')}{img.get('aspects', '')}
+<h2>四、企业意见分析</h2>{_items_table(rankings)}{img.get('sentiment', '')}{img.get('aspects', '')}
 <h2>五、计分方法</h2>{method_html(cfg)}
 <p class='note'>受访企业均以假名处理，所引意见和投诉已隐去姓名、电话、证件号等个人信息；标注“模型判定，待人工核实”的投诉
 须经人工核实后方可对外引用。</p>

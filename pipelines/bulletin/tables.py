@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines.scoring.ranking import UnitRanking
+from pipelines.scoring.units import ITEMS
 from qingfeng.codes import AGENCY_ZH
 
 COLUMNS = (
     "unit", "unit_zh", "n", "satisfaction", "satisfaction_low", "satisfaction_high",
     "sentiment_index", "sentiment_low", "sentiment_high", "texts", "complaint_pressure", "cases", "serious_cases",
     "peer", "composite", "composite_low", "composite_high", "rank", "tier", "tied_with",
-    "distinguishable_from_next", "interview", "excellent_eligible", "focus", "mismatches", "reasons",
+    "distinguishable_from_next", "interview", "excellent_eligible", "focus", "mismatches",
+    "score_mean", "efficiency_mean", "attitude_mean", "fairness_mean", "integrity_mean", "reasons",
 )
 
 
@@ -41,7 +43,9 @@ def unit_row(r: UnitRanking) -> dict[str, object]:
         "composite_high": _num(m.composite_high, 2), "rank": r.rank, "tier": r.tier,
         "tied_with": ";".join(r.tied_with), "distinguishable_from_next": _bool(r.distinguishable_from_next),
         "interview": _bool(r.interview), "excellent_eligible": _bool(r.excellent_eligible), "focus": _bool(r.focus),
-        "mismatches": m.mismatches, "reasons": "；".join(x.text for x in r.reasons),
+        "mismatches": m.mismatches,
+        **{f"{item}_mean": _num(m.item_means.get(item), 2) for item in ITEMS},
+        "reasons": "；".join(x.text for x in r.reasons),
     }
 
 

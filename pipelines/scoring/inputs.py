@@ -24,6 +24,7 @@ class Answer:
     sentiment_scores: dict[str, float] = field(default_factory=dict)
     aspects: tuple[str, ...] = ()
     mismatch: bool = False
+    items: dict[str, int] = field(default_factory=dict)  # 效率/态度/公正/廉洁 as efficiency/attitude/…, 1..5
 
     def satisfied(self, min_score: int) -> bool | None:
         """The tick decides (满意/基本满意 = satisfied); without a tick, a score >= ``min_score``."""

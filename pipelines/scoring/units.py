@@ -63,6 +63,7 @@ class UnitMeasures:
     mismatches: int
     complaints: ComplaintStats
     peer: float | None  # 0..1
+    item_means: dict[str, float]  # mean 1..5 of 总体满意度 (score) and 效率/态度/公正/廉洁; shown, not weighted
     components: tuple[Component, ...]
     composite: float | None
     composite_low: float | None
@@ -110,6 +111,20 @@ def combine(components: Sequence[Component]) -> tuple[float, float, float] | Non
                  for part in ("value", "low", "high"))
 
 
+ITEMS = ("score", "efficiency", "attitude", "fairness", "integrity")
+
+
+def item_means(answers: Sequence[Answer]) -> dict[str, float]:
+    """Mean of each Likert item over the answers that rated it (for the report; not in the composite)."""
+    out = {}
+    for item in ITEMS:
+        values = [a.score if item == "score" else a.items.get(item) for a in answers]
+        values = [v for v in values if v is not None]
+        if values:
+            out[item] = sum(values) / len(values)
+    return out
+
+
 def measure_unit(unit: str, answers: Sequence[Answer], cases: Sequence[Case], cfg: ScoringConfig, *,
                  peer_raw: float | None = None, volume: float | None = None,
                  complaints_known: bool = True, peer_known: bool = False) -> UnitMeasures:
@@ -155,7 +170,7 @@ def measure_unit(unit: str, answers: Sequence[Answer], cases: Sequence[Case], cf
         texts=len(polar), sentiment_index=index, sentiment_low=index_low, sentiment_high=index_high,
         sentiment_counts=dict(Counter(a.sentiment for a in mine if a.sentiment)),
         aspect_counts=dict(Counter(asp for a in mine for asp in a.aspects)),
-        mismatches=sum(1 for a in mine if a.mismatch), complaints=stats, peer=peer,
+        mismatches=sum(1 for a in mine if a.mismatch), complaints=stats, peer=peer, item_means=item_means(mine),
         components=tuple(components),
         composite=combined[0] if combined else None,
         composite_low=combined[1] if combined else None,

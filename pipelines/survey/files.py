@@ -29,11 +29,9 @@ def decode(data: bytes, path: Path) -> str:
 
 def read_csv_rows(path: Path) -> list[list[str]]:
     text = decode(path.read_bytes(), path)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    header = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in header and "," not in header else ","  # comma-separated, or a tab export
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def read_xlsx_rows(path: Path) -> list[list[object]]:

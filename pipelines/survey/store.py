@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -79,8 +80,6 @@ def store_outcome(session: Session, period: str, outcome: ParseOutcome, *, sourc
         elif _stored_content(existing) == a.content():
             report.unchanged += 1
         else:
-            import json
-
             conflicts.append(SurveyRejection(
                 "source_id_conflict", f"第 {a.row} 行：编号 {a.source_id} 在 {period} 已有内容不同的答卷，未覆盖",
                 json.dumps({**a.content(), "id": a.source_id}, ensure_ascii=False, sort_keys=True),

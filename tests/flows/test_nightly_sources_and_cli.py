@@ -119,3 +119,38 @@ def test_run_sample_command(nightly_env_factory):
     assert result.exit_code == 0, result.output
     assert "新入库 30 件" in result.output
     assert (env.settings.reports_dir / "2018-06-12" / "report.html").is_file()
+
+
+def test_nightly_serve_registers_a_cron_deployment(nightly_env_factory, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from prefect.client.orchestration import get_client
+
+    from tests.flows.conftest import subprocess_env
+
+    env = nightly_env_factory("serve")
+    command = [sys.executable, "-m", "qingfeng.cli.main", "nightly", "serve", "--source-dir", "/srv/exports/{date}",
+               "--cron", "30 1 * * *", "--name", "nightly-test"]
+    proc = subprocess.Popen(command, env=subprocess_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deployment = None
+    try:
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while deployment is None and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    deployment = client.read_deployment_by_name("nightly-ingestion/nightly-test")
+                except Exception:  # noqa: BLE001 - not registered yet
+                    time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert deployment is not None, proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+    schedule = deployment.schedules[0].schedule
+    assert schedule.cron == "30 1 * * *" and schedule.timezone == "Asia/Shanghai"
+    assert deployment.parameters == {"source_dir": "/srv/exports/{date}", "online_api_url": None}

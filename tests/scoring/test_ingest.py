@@ -207,3 +207,9 @@ def test_parse_context_uses_the_settings_key(settings):
     without = settings.model_copy(update={"survey_pseudonym_key_file": settings.model_dir / "pseudonym.key"})
     key = parse_context(without).key
     assert (settings.model_dir / "pseudonym.key").is_file() and parse_context(without).key == key
+
+
+def test_tab_separated_export(tmp_path, ctx):
+    path = tmp_path / "s.csv"
+    path.write_text("\n".join("\t".join(str(c) for c in row) for row in [HEADER, *ROWS]) + "\n", encoding="utf-8")
+    check_outcome(read_survey(path, ctx))

@@ -18,7 +18,7 @@ from tests.scoring.stored import add_complaint
 pytestmark = pytest.mark.slow
 
 SAMPLES = PROJECT_ROOT / "data" / "samples" / "survey"
-REQUIRED = ["unit", "n", "satisfaction", "satisfaction_low", "satisfaction_high", "sentiment_index",
+REQUIRED = ["unit", "n", "satisfaction", "satisfaction_low", "satisfaction_high", "sentiment_index", "efficiency_mean",
             "complaint_pressure", "composite", "rank", "tier", "interview", "excellent_eligible", "focus", "reasons"]
 RESPONDENTS = ["鑫达建材", "恒盛物流", "北方粮油", "宏图煤业", "兴隆超市", "东升汽车", "瑞丰食品", "金鼎装饰", "华远电子", "鸿运商贸"]
 PLANTED_PII = ["0467-2381234", "13904671234"]
@@ -77,7 +77,7 @@ def test_score_the_sample_survey(cli, tmp_path):
     assert xlsx[0] == list(rows[0].keys()) and [r[0] for r in xlsx[1:]] == [r["unit"] for r in rows]
 
     html = (out / "bulletin.html").read_text(encoding="utf-8")
-    assert "作风公开评议结果通报" in html and "区人民法院" in html and "约谈" in html
+    assert "作风公开评议结果通报" in html and "区人民法院" in html and "约谈" in html and "廉洁" in html
     for name in ("ranking.png", "sentiment.png", "aspects.png"):
         assert (out / name).stat().st_size > 5_000
     everything = html + (out / "units.csv").read_text(encoding="utf-8-sig") + (out / "units.json").read_text(

@@ -124,3 +124,11 @@ def test_tick_text_mismatch(score, choice, sentiment, p, expected):
 def test_case_serious():
     assert Case("c", ("court",), ("abuse_for_profit",), "", case(1, (), ()).received_at).serious
     assert not case(1, ("court",), ("formalism",)).serious
+
+
+def test_item_means_are_reported_per_item():
+    ans = [Answer("1", "court", score=4, choice="满意", items={"efficiency": 2, "integrity": 5}),
+           Answer("2", "court", score=2, choice="不满意", items={"efficiency": 3}),
+           Answer("3", "court", choice="满意")]
+    [m] = measure_units(["court"], ans, [], CFG)
+    assert m.item_means == {"score": 3.0, "efficiency": 2.5, "integrity": 5.0}

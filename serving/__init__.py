@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): ``serving.app.create_app(settings)``; started by ``qingfeng serve``."""
