@@ -8,6 +8,7 @@ unicode array, idf as floats), never as a pickle.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,7 +94,9 @@ def char_counts(doc: PreparedText, ngram: tuple[int, int]) -> Counter:
     counts = doc.cache.get(key)
     if counts is None:
         text = doc.feature_text
-        counts = Counter(text[i:i + n] for n in range(ngram[0], ngram[1] + 1) for i in range(len(text) - n + 1))
+        counts = Counter()
+        for n in range(ngram[0], ngram[1] + 1):  # zip/map/join run in C: several times faster than slicing
+            counts.update(text if n == 1 else map("".join, zip(*(text[k:] for k in range(n)))))
         doc.cache[key] = counts
     return counts
 
@@ -108,16 +111,19 @@ def word_counts(doc: PreparedText, lexicon: CueLexicon | None = None) -> Counter
 
 def tfidf_rows(count_rows: list[Counter], vocabulary: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF × IDF, L2-normalised rows: the same numbers as sklearn's TfidfVectorizer.transform."""
-    indptr, indices, data = [0], [], []
+    terms: list[str] = []
+    counts_flat: list[int] = []
+    lengths = []
     for counts in count_rows:
-        get = vocabulary.get
-        row = sorted((i, c) for i, c in ((get(t), c) for t, c in counts.items()) if i is not None)
-        indices.extend(i for i, _ in row)
-        data.extend(c for _, c in row)
-        indptr.append(len(indices))
-    idx = np.asarray(indices, dtype=np.int32)
-    values = (1.0 + np.log(np.asarray(data, dtype=np.float64))) * idf[idx] if len(idx) else np.zeros(0)
-    X = sp.csr_matrix((values, idx, np.asarray(indptr, dtype=np.int64)), shape=(len(count_rows), len(idf)))
+        terms.extend(counts.keys())
+        counts_flat.extend(counts.values())
+        lengths.append(len(counts))
+    ids = np.fromiter(map(vocabulary.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+    rows = np.repeat(np.arange(len(count_rows)), lengths)
+    keep = ids >= 0
+    ids, rows = ids[keep], rows[keep]
+    values = (1.0 + np.log(np.asarray(counts_flat, dtype=np.float64)[keep])) * idf[ids]
+    X = sp.csr_matrix((values, (rows, ids)), shape=(len(count_rows), len(idf)))
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms) @ X, dtype=np.float32)

@@ -53,6 +53,7 @@ class DailyReport:
     by_channel: Counter = field(default_factory=Counter)
     matrix: Counter = field(default_factory=Counter)  # (category, agency, channel) -> n
     by_category: Counter = field(default_factory=Counter)
+    by_category_channel: Counter = field(default_factory=Counter)  # (category, channel) -> complaints
     by_agency: Counter = field(default_factory=Counter)
     out_of_scope: Counter = field(default_factory=Counter)  # channel -> n
     review_total: int = 0
@@ -113,6 +114,7 @@ def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT
                 predictions.append((categories, dict(t.category_scores or {})))
             for category in categories:
                 report.by_category[category] += 1
+                report.by_category_channel[(category, r.channel)] += 1
                 for agency in agencies or [NO_AGENCY]:
                     report.matrix[(category, agency, r.channel)] += 1
             for agency in agencies:

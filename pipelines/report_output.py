@@ -28,6 +28,12 @@ def _figure(width: float = 9.0, height: float = 4.8):
     return Figure(figsize=(width, height), dpi=110, layout="constrained")
 
 
+def _whole_numbers(axis) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def chart_categories(report: DailyReport, path: Path) -> None:
     import numpy as np
 
@@ -36,11 +42,11 @@ def chart_categories(report: DailyReport, path: Path) -> None:
     x = np.arange(len(CATEGORY_CODES))
     width = 0.8 / len(CHANNEL_CODES)
     for i, channel in enumerate(CHANNEL_CODES):
-        counts = [sum(n for (c, _, ch), n in report.matrix.items() if c == cat and ch == channel)
-                  for cat in CATEGORY_CODES]
+        counts = [report.by_category_channel.get((cat, channel), 0) for cat in CATEGORY_CODES]
         ax.bar(x + (i - (len(CHANNEL_CODES) - 1) / 2) * width, counts, width, label=CHANNEL_ZH[channel])
     ax.set_xticks(x, [CATEGORY_ZH[c].split("、")[0] for c in CATEGORY_CODES], rotation=15)
     ax.set_ylabel("件数")
+    _whole_numbers(ax.yaxis)
     ax.set_title(f"{report.run_date} {CHARTS['categories.png']}")
     ax.legend()
     fig.savefig(path)
@@ -53,6 +59,7 @@ def chart_agencies(report: DailyReport, path: Path) -> None:
     ax.barh([AGENCY_ZH[a] for a in AGENCY_CODES], counts, color="#4c72b0")
     ax.invert_yaxis()
     ax.set_xlabel("件数")
+    _whole_numbers(ax.xaxis)
     ax.set_title(f"{report.run_date} {CHARTS['agencies.png']}")
     fig.savefig(path)
 
@@ -67,6 +74,7 @@ def chart_quarantine(report: DailyReport, path: Path) -> None:
     ax.barh([REASON_ZH.get(r, r) for r in reasons], [by_reason.get(r, 0) for r in reasons], color="#dd8452")
     ax.invert_yaxis()
     ax.set_xlabel("条数")
+    _whole_numbers(ax.xaxis)
     ax.set_title(f"{report.run_date} {CHARTS['quarantine.png']}")
     fig.savefig(path)
 

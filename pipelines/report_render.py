@@ -118,7 +118,8 @@ def _sections(r: DailyReport) -> list[tuple[str, list[str], list[list[str]], str
 
 
 def _md_cell(value: str) -> str:
-    return value.replace("|", "｜").replace("\n", " ")
+    """A table cell: no row breaks, no column breaks, no raw HTML (the artifact is rendered in the UI)."""
+    return html.escape(value, quote=False).replace("|", "｜").replace("\n", " ")
 
 
 def render_markdown(r: DailyReport, charts: Sequence[str] = ()) -> str:

@@ -97,6 +97,7 @@ def test_report_files_and_artifact(sample_run):
 
     artifact = Artifact.get("nightly-report-2018-06-12")
     assert artifact is not None and "共接收投诉举报 30 件" in artifact.data
+    assert not [secret for secret in PLANTED if secret in artifact.data]
 
 
 def test_no_reporter_data_in_stored_text_exports_or_report(sample_run):

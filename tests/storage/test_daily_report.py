@@ -70,6 +70,10 @@ def test_report_numbers_by_hand(database_url):
         ("low_competence", "procuratorate", "hotline"): 1,
     }
     assert +r.out_of_scope == {"report_box": 1}
+    assert dict(r.by_category_channel) == {  # a complaint counts once per category, whatever its agencies
+        ("low_efficiency", "hotline"): 1, ("abuse_for_profit", "online"): 1, ("perverting_justice", "online"): 1,
+        ("low_competence", "hotline"): 1}
+    assert dict(r.by_agency) == {"public_security": 3, "court": 1, "procuratorate": 1}
     assert r.serious_total == 2 and {i.source_id for i in r.serious} == {"c2", "c4"}
     assert r.review_total == 2 and {i.source_id for i in r.review} == {"c2", "c7"}
     assert [i.source_id for i in r.out_of_scope_items] == ["c3"]
@@ -101,5 +105,7 @@ def test_html_escapes_stored_text(database_url):
         s.flush()
         s.add(TriageResult(complaint_id=c.id, model_version="m", categories=["perverting_justice"], agencies=["court"]))
     with session_scope(factory) as s:
-        html = render_html(compute(s, D))
+        report = compute(s, D)
+    html, markdown = render_html(report), render_markdown(report)
     assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in markdown and "&lt;script&gt;alert(1)&lt;/script&gt;法官收钱" in markdown

@@ -1,0 +1,36 @@
+"""Shared output helpers for the benchmark modules: results as bench/results/<name>.json and .md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpu_count": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2)}
+
+
+def write_results(name: str, result: dict, markdown: list[str], results_dir: Path = RESULTS) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    path = results_dir / f"{name}.md"
+    path.write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    return path
+
+
+def production_or_temporary_settings(tmp: Path):
+    """The configured settings when PRODUCTION models exist, else settings that train into ``tmp``."""
+    from classifiers import registry
+    from qingfeng.settings import Settings, get_settings
+
+    settings = get_settings()
+    if all(registry.production_version(settings.model_dir, n) for n in registry.MODEL_NAMES):
+        return settings
+    return Settings(model_dir=tmp / "models", reports_dir=tmp / "reports")
