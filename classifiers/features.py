@@ -23,7 +23,7 @@ from classifiers.segment import Segmenter
 # Dictionary-only segmentation (no HMM for unknown words): as accurate here, since character n-grams cover
 # unknown words, and about twice as fast.
 SEGMENTER_HMM = False
-_SKIP_CHARS = frozenset(" *，,。.!！?？;；:：、…~“”\"'‘’（）()《》[]【】-—_/\\|")
+_SKIP_STRING = " *，,。.!！?？;；:：、…~“”\"'‘’（）()《》[]【】-—_/\\|"  # a token of only these is no word
 _DIGITS = str.maketrans("0123456789", "0000000000")
 
 
@@ -54,12 +54,10 @@ def prepare(text: str, segmenter: Segmenter, directory: AgencyDirectory | None =
     if directory is not None:
         mentions = tuple(directory.mentions(red.text))
         feature_text = mask_sub_unit_names(feature_text, mentions)
-    tokens = tuple(t for t in segmenter.tokens(feature_text) if not _is_skip_token(t[0]))
+    tokens = tuple(t for t in segmenter.tokens(feature_text) if t[0].strip(_SKIP_STRING))
     return PreparedText(text, norm, red.text, feature_text, tokens, red.spans, mentions)
 
 
-def _is_skip_token(word: str) -> bool:
-    return all(ch in _SKIP_CHARS for ch in word)
 
 
 CUE_PREFIX, NEGATED_CUE_PREFIX = "CUE:", "NEGCUE:"
@@ -102,10 +100,19 @@ def char_counts(doc: PreparedText, ngram: tuple[int, int]) -> Counter:
 
 
 def word_counts(doc: PreparedText, lexicon: CueLexicon | None = None) -> Counter:
+    """Counts of ``word_terms(doc, lexicon)``; the plain word part is counted once per doc for all models."""
     key = ("word", lexicon.key if lexicon is not None else None)
     counts = doc.cache.get(key)
     if counts is None:
-        counts = doc.cache[key] = Counter(word_terms(doc, lexicon))
+        base = doc.cache.get(("word", None))
+        if base is None:
+            base = doc.cache[("word", None)] = Counter(word_terms(doc))
+        counts = base
+        if lexicon is not None:
+            counts = base.copy()
+            counts.update((NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label
+                          for m in cue_matches(doc, lexicon))
+        doc.cache[key] = counts
     return counts
 
 

@@ -220,13 +220,16 @@ def _ingest_online_api(url: str, config: ChannelConfig, ctx: ValidationContext, 
 
 
 @flow(name="nightly-ingestion", log_prints=False)
-def nightly(date: dt.date | None = None, source_dir: str = "data/samples",
+def nightly(date: dt.date | None = None, source_dir: str | None = None,
             online_api_url: str | None = None) -> dict[str, Any]:
     """Take in one night of hotline, report-box and online complaints and write the morning report.
 
-    ``source_dir`` may contain ``{date}`` (e.g. ``/srv/exports/{date}``); ``online_api_url`` is the base URL
-    of the online platform's message API (optional).
+    ``date`` defaults to yesterday (``Settings.timezone``). ``source_dir`` (required) holds hotline/,
+    report_box/ and online/ and may contain ``{date}`` (e.g. ``/srv/exports/{date}``); ``online_api_url`` is
+    the base URL of the online platform's message API (optional).
     """
+    if not source_dir:
+        raise ValueError("source_dir is required (数据目录必须指定)")
     logger = get_run_logger()
     settings = Settings()
     run_date = (date or default_run_date(settings.timezone)).isoformat()

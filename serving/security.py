@@ -77,8 +77,8 @@ def new_key() -> str:
 def create_key(session: Session, *, name: str, role: Role) -> str:
     """Store a new key's hash; return the plaintext key (the only time it exists outside the caller)."""
     name = name.strip()
-    if not name:
-        raise ValueError("密钥名称不能为空")
+    if not name or len(name) > 128:
+        raise ValueError("密钥名称不能为空，且不超过 128 个字符")
     if session.scalar(select(ApiKey.id).where(ApiKey.name == name, ApiKey.revoked_at.is_(None))):
         raise ValueError(f"已存在名为 {name!r} 的有效密钥；请换一个名称或先吊销旧密钥")
     key = new_key()

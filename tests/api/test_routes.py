@@ -153,3 +153,27 @@ def test_health_and_readiness(make_client, keys):
     assert r.status_code == 503 and r.json()["code"] == "not_ready" and "模型" in r.json()["message"]
     r = bare.post("/v1/triage", json={"text": TEXT}, headers=auth(keys["intake"]))
     assert r.status_code == 503 and r.json()["code"] == "models_missing"
+
+
+def test_intake_review_and_labels_on_each_database(make_client, database_url, tmp_path):
+    """The storage-touching routes on SQLite and, when QINGFENG_TEST_POSTGRES_URL is set, PostgreSQL."""
+    from qingfeng.settings import Settings
+    from tests.api.conftest import make_keys
+
+    settings = Settings(database_url=database_url, model_dir=tmp_path / "no-models", reports_dir=tmp_path / "r")
+    keys = make_keys(settings)
+    client = make_client(settings)
+    body = {"text": "有点事想反映一下，不知道找谁，反正就是不太满意", "channel": "report_box", "source_id": "L-1",
+            "reporter": {"name": "李四"}}
+    first = client.post("/v1/complaints", json=body, headers=auth(keys["intake"]))
+    again = client.post("/v1/complaints", json=body, headers=auth(keys["intake"]))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["complaint_id"] == again.json()["complaint_id"]
+    assert _count(settings, Complaint) == 1 and _count(settings, ReporterContact) == 1
+    queue = client.get("/v1/review-queue", params={"include_labelled": True}, headers=auth(keys["analyst"]))
+    assert queue.status_code == 200
+    assert queue.json()["total"] == int(first.json()["triage"]["needs_review"])
+    label = client.post("/v1/labels", json={"complaint_id": first.json()["complaint_id"], "categories": []},
+                        headers=auth(keys["analyst"]))
+    assert label.status_code == 200 and label.json()["stored"] == 1
+    assert _count(settings, Label) == 1

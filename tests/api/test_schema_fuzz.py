@@ -17,7 +17,7 @@ from qingfeng.settings import Settings
 from serving.app import create_app
 from tests.api.conftest import make_keys
 
-EXAMPLES = 20
+EXAMPLES = 12
 
 
 @pytest.fixture

@@ -65,3 +65,10 @@ def test_only_io_failures_are_retried():
     assert not retried(StorageError(ProgrammingError("SELECT", {}, Exception("syntax"))))
     assert not retried(ValueError("model output has the wrong shape"))
     assert "王建国" not in str(StorageError(IntegrityError("INSERT", {"name": "王建国"}, Exception("unique"))))
+
+
+def test_the_flow_refuses_to_run_without_a_source_dir():
+    from pipelines.nightly import nightly
+
+    with pytest.raises(ValueError, match="source_dir"):
+        nightly.fn(date=None)
