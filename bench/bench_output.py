@@ -23,14 +23,3 @@ def write_results(name: str, result: dict, markdown: list[str], results_dir: Pat
     path = results_dir / f"{name}.md"
     path.write_text("\n".join(markdown) + "\n", encoding="utf-8")
     return path
-
-
-def production_or_temporary_settings(tmp: Path):
-    """The configured settings when PRODUCTION models exist, else settings that train into ``tmp``."""
-    from classifiers import registry
-    from qingfeng.settings import Settings, get_settings
-
-    settings = get_settings()
-    if all(registry.production_version(settings.model_dir, n) for n in registry.MODEL_NAMES):
-        return settings
-    return Settings(model_dir=tmp / "models", reports_dir=tmp / "reports")

@@ -37,26 +37,30 @@ def child(source: str, out: str) -> None:
     summary = nightly(date=DAY.date(), source_dir=source)
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    Path(out).write_text(json.dumps({
+    Path(out).write_text(json.dumps({  # ru_maxrss is in KiB on Linux
         "flow_wall_s": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
         "cpu_user_s": round(usage.ru_utime, 1), "cpu_sys_s": round(usage.ru_stime, 1),
         "summary": {k: v for k, v in summary.items() if k not in ("report", "source_dir")},
     }), encoding="utf-8")
 
 
-def postgres_url(base: str | None, tag: str) -> str | None:
+def _schema(base: str, schema: str, *, create: bool) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+def postgres_url(base: str | None, schema: str) -> str | None:
     """A fresh schema on the server, or None when it cannot be reached."""
     if not base:
         return None
     try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(base)
-        schema = f"bench_nightly_{tag}_{os.getpid()}"
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
+        _schema(base, schema, create=True)
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable": skip, never fail
         print(f"PostgreSQL skipped: {exc.__class__.__name__}", file=sys.stderr)
         return None
@@ -83,6 +87,7 @@ def triage_rate(settings, n: int = 1000) -> float:
 def run_scenario(name: str, source: Path, database_url: str, work: Path, env_base: dict) -> dict:
     out = work / f"{name}.json"
     env = dict(env_base, QINGFENG_DATABASE_URL=database_url, QINGFENG_REPORTS_DIR=str(work / f"reports-{name}"))
+    load_before = os.getloadavg()
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "bench.nightly_volume", "--child", str(source), str(out)],
                           env=env, cwd=ROOT, capture_output=True, text=True)
@@ -91,6 +96,7 @@ def run_scenario(name: str, source: Path, database_url: str, work: Path, env_bas
         raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
     result = json.loads(out.read_text(encoding="utf-8"))
     result["process_wall_s"] = round(total, 1)
+    result["load_avg_1m"] = [round(load_before[0], 1), round(os.getloadavg()[0], 1)]  # other work on the machine
     print(f"{name}: {result}", file=sys.stderr)
     return result
 
@@ -102,16 +108,16 @@ def render(report: dict) -> str:
              f"Triage alone (PRODUCTION models, chunks of {report['chunk_size']}): "
              f"**{report['triage_texts_per_s']:.0f} texts/s** in one process.", "",
              "| scenario | complaints | flow wall (s) | process wall (s) | peak RSS (MiB) | CPU user+sys (s) "
-             "| stored | quarantined | complaints/s |", "|---|---|---|---|---|---|---|---|---|"]
+             "| stored | quarantined | complaints/s | load avg before/after |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in report["scenarios"].items():
         if "skipped" in r:
-            lines.append(f"| {name} | — | skipped: {r['skipped']} | | | | | | |")
+            lines.append(f"| {name} | — | skipped: {r['skipped']} | | | | | | | |")
             continue
         s = r["summary"]
         rate = s.get("stored", 0) / r["flow_wall_s"] if r["flow_wall_s"] else 0
         lines.append(f"| {name} | {r['size']} | {r['flow_wall_s']} | {r['process_wall_s']} | {r['peak_rss_mib']} | "
                      f"{r['cpu_user_s'] + r['cpu_sys_s']:.0f} | {s.get('stored', 0)} | {s.get('quarantined', 0)} | "
-                     f"{rate:.0f} |")
+                     f"{rate:.0f} | {' / '.join(map(str, r.get('load_avg_1m', [])))} |")
     lines += ["", "Target: 100k complaints in < 3 min and < 2 GiB on a 2-core machine.",
               "Flow wall = the flow call inside the child (models loaded, files parsed, stored, report written); "
               "process wall adds interpreter start and the Prefect client connection. "
@@ -144,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="qingfeng-bench-") as tmp:
         work = Path(tmp)
         os.environ["PREFECT_HOME"] = str(work / "prefect")
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         from prefect.server.api.server import SubprocessASGIServer
 
         server = SubprocessASGIServer()
@@ -158,14 +165,20 @@ def main(argv: list[str] | None = None) -> None:
                 formats = generate(source, size, DAY)
                 report["notes"].append(f"{size}: generated in {time.perf_counter() - started:.0f} s: {formats}")
                 backends = [("sqlite", f"sqlite:///{work / f'bench-{size}.db'}")]
+                schema = f"bench_nightly_{size}_{os.getpid()}"
                 if not args.skip_postgres:
-                    backends.append(("postgres", postgres_url(args.postgres_url, str(size))))
+                    backends.append(("postgres", postgres_url(args.postgres_url, schema)))
                 for backend, url in backends:
                     name = f"{backend}-{size // 1000}k"
                     if url is None:
                         report["scenarios"][name] = {"skipped": "PostgreSQL not reachable"}
                         continue
-                    report["scenarios"][name] = {"size": size, **run_scenario(name, source, url, work, env_base)}
+                    try:
+                        report["scenarios"][name] = {"size": size,
+                                                     **run_scenario(name, source, url, work, env_base)}
+                    finally:
+                        if backend == "postgres":
+                            _schema(args.postgres_url, schema, create=False)
         finally:
             server.stop()
     args.results.mkdir(parents=True, exist_ok=True)

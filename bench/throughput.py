@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_output import machine, production_or_temporary_settings, write_results
+from bench.bench_output import machine, write_results
 
 ROUNDS = 3
 
@@ -70,8 +70,10 @@ def measure(settings, texts: list[str]) -> dict:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = production_or_temporary_settings(Path(tmp))
+    from qingfeng.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:  # default models of the current code, trained here
+        settings = Settings(model_dir=Path(tmp) / "models", reports_dir=Path(tmp) / "reports")
         texts = corpus_texts(settings)
         result = {"machine": machine(), **measure(settings, texts)}
     lines = ["# 分类吞吐量（单核）", "",

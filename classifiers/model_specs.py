@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from classifiers.agency_tagger import dictionary_feature_names, dictionary_features
-from classifiers.features import TextFeaturizer
+from classifiers.features import SEGMENTER_HMM, TextFeaturizer
 from classifiers.lexicon import CueLexicon, lexicon_from_cues
 from classifiers.linear import MultiClassHead, MultiLabelHead
 from classifiers.text_model import TextClassifier
@@ -59,6 +59,7 @@ def resolve_config(name: str, cue_doc: dict, overrides: dict | None = None) -> d
     labels = {"categories": CATEGORY_CODES, "agencies": AGENCY_CODES, "sentiment": SENTIMENT_CODES}[name]
     short = {k: [str(w) for w in v] for k, v in (cue_doc.get("short_answers") or {}).items()}
     return {**config, "name": name, "spec_version": SPEC_VERSION, "labels": sorted(labels), "short_answers": short,
+            "segmenter": {"hmm": SEGMENTER_HMM, "user_dict": "data/lexicon/userdict.txt"},
             "aspect_labels": sorted(CATEGORY_CODES), "cue_groups": lexicon.groups,
             "negation_words": list(lexicon.negation_words), "negation_window": lexicon.negation_window}
 

@@ -6,6 +6,7 @@ lower-cased Latin letters, whitespace runs collapsed, runs of repeated punctuati
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,31 +51,33 @@ def _char_form(ch: str, t2s: dict[str, str]) -> str:
 
 
 _SPACE = " "
-_char_cache: dict[str, str] = {}
 
 
-def _folded(ch: str, t2s: dict[str, str]) -> str:
-    """The normalised form of one character: its folded form, or ``" "`` for space and control characters.
+class _FoldTable(dict):
+    """``str.translate`` table: code point → its normalised character (``" "`` for space and control
+    characters). Filled on first sight of a character (a pure function of it), so translation runs in C."""
 
-    Memoised per character (a pure function of the character), which makes normalisation several times faster.
-    """
-    c = _char_cache.get(ch)
-    if c is None:
-        c = _char_form(ch, t2s)
+    def __missing__(self, code: int) -> str:
+        c = _char_form(chr(code), t2s_chars())
         if c.isspace() or unicodedata.category(c) in ("Cc", "Cf"):
             c = _SPACE
-        if len(_char_cache) < 200_000:
-            _char_cache[ch] = c
-    return c
+        if len(self) < 200_000:
+            self[code] = c
+        return c
+
+
+_FOLD = _FoldTable()
+_NEEDS_COLLAPSE = re.compile("  |^ | $|([" + re.escape("".join(sorted(_PUNCT_RUN))) + "])\\1")
 
 
 def normalise(text: str) -> Normalised:
     """Normalise ``text``; every output character remembers where it came from."""
-    t2s = t2s_chars()
+    folded = text.translate(_FOLD)  # one character for one character: offsets unchanged so far
+    if not _NEEDS_COLLAPSE.search(folded):
+        return Normalised(folded, tuple(range(len(folded))))
     out: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        c = _folded(ch, t2s)
+    for i, c in enumerate(folded):
         if c == _SPACE:
             if out and out[-1] != " ":
                 out.append(" ")

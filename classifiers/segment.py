@@ -41,7 +41,15 @@ class Segmenter:
         return self._tokenizer
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
-        return [(w, s, e) for w, s, e in self.tokenizer.tokenize(text, HMM=self.hmm) if not w.isspace()]
+        """``(word, start, end)`` for every non-space word (what ``Tokenizer.tokenize`` gives, one layer less)."""
+        out = []
+        start = 0
+        for word in self.tokenizer.cut(text, HMM=self.hmm):
+            end = start + len(word)
+            if not word.isspace():
+                out.append((word, start, end))
+            start = end
+        return out
 
     def words(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.cut(text, HMM=self.hmm) if not w.isspace()]

@@ -28,9 +28,18 @@ class TextResources:
     segmenter: Segmenter
     directory: AgencyDirectory
     cue_doc: dict
+    memo: dict | None = None  # text -> PreparedText, when one training run prepares the same texts repeatedly
 
     def prepare(self, texts: list[str]) -> list[PreparedText]:
-        return [prepare(t, self.segmenter, self.directory) for t in texts]
+        if self.memo is None:
+            return [prepare(t, self.segmenter, self.directory) for t in texts]
+        out = []
+        for t in texts:
+            doc = self.memo.get(t)
+            if doc is None:
+                doc = self.memo[t] = prepare(t, self.segmenter, self.directory)
+            out.append(doc)
+        return out
 
 
 def cue_path(settings) -> Path:
@@ -47,7 +56,9 @@ def fit_categories(docs: list[PreparedText], complaints: list[Complaint], config
     return model.fit(docs, label_matrix([c.categories for c in complaints], config["labels"]))
 
 
-def fit_agencies(docs: list[PreparedText], complaints: list[Complaint], config: dict) -> TextClassifier:
+def fit_agencies(docs: list[PreparedText], complaints: list[Complaint], config: dict,
+                 directory: AgencyDirectory | None = None) -> TextClassifier:
+    """``directory`` is accepted for older callers: the dictionary features come from the prepared docs."""
     model = model_specs.build(config)
     return model.fit(docs, label_matrix([c.agencies for c in complaints], config["labels"]))
 
@@ -104,16 +115,18 @@ def promote_if_first(settings, name: str, version: str) -> bool:
     return False
 
 
-def register_trained(settings, name: str, *, sample: int | None = None) -> dict:
+def register_trained(settings, name: str, *, sample: int | None = None,
+                     resources: TextResources | None = None) -> dict:
     """Train ``name`` on the train split, evaluate on the test split, save a version, promote if first.
 
-    ``sample`` keeps only the first n training records (smoke tests). Returns a summary dict.
+    ``sample`` keeps only the first n training records (smoke tests); ``resources`` (with a memo) lets several
+    models share prepared texts. Returns a summary dict.
     """
     from classifiers import evaluate
     from classifiers.corpus import read_complaints, read_survey
 
     started = time.perf_counter()
-    resources = load_resources(settings)
+    resources = resources or load_resources(settings)
     config = model_specs.resolve_config(name, resources.cue_doc)
     corpus = Path(settings.corpus_dir)
     if name == "sentiment":

@@ -139,17 +139,21 @@ def ensure_default_models(settings) -> list[str]:
     """Train and promote every model without a PRODUCTION version (from data/). Returns what was trained."""
     import fcntl
 
-    from classifiers.train import register_trained
+    from classifiers.train import load_resources, register_trained
 
     model_dir = Path(settings.model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
     trained = []
+    resources = None
     with (model_dir / ".train.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two processes starting at once train once
         try:
             for name in registry.MODEL_NAMES:
                 if registry.production_version(model_dir, name) is None:
-                    summary = register_trained(settings, name)
+                    if resources is None:  # one set of prepared texts for all the models trained here
+                        resources = load_resources(settings)
+                        resources.memo = {}
+                    summary = register_trained(settings, name, resources=resources)
                     if not summary["promoted"]:
                         registry.set_production(model_dir, name, summary["version"])
                     trained.append(name)

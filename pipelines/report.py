@@ -8,10 +8,11 @@ table and quarantine payloads are never touched, so no reporter data can reach t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipelines.drift import DriftReference, DriftResult, compute_drift
@@ -81,6 +82,7 @@ def scope_condition(run_date: date | str):
 
 
 def latest_triage(session: Session, complaint_ids: list[int]) -> dict[int, TriageRow]:
+    """The newest stored triage (ORM rows) of each complaint id."""
     latest: dict[int, TriageRow] = {}
     for start in range(0, len(complaint_ids), 500):
         part = complaint_ids[start: start + 500]
@@ -90,55 +92,75 @@ def latest_triage(session: Session, complaint_ids: list[int]) -> dict[int, Triag
     return latest
 
 
+def iter_triaged(session: Session, condition, *, with_text: bool = False, batch: int = 2000) -> Iterator[Row]:
+    """Complaints matching ``condition`` with the columns of their newest triage, by id, in batches.
+
+    Keyset pagination over plain columns (no ORM objects, no evidence), so memory stays flat however
+    many complaints a day holds. Triage columns are None for a complaint without triage.
+    """
+    newest = (select(func.max(TriageRow.id)).where(TriageRow.complaint_id == Complaint.id)
+              .correlate(Complaint).scalar_subquery())
+    columns = [Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at, Complaint.location,
+               Complaint.case_id, TriageRow.categories, TriageRow.category_scores, TriageRow.agencies,
+               TriageRow.sub_units, TriageRow.handler, TriageRow.needs_review, TriageRow.model_version]
+    if with_text:
+        columns.append(Complaint.text)
+    query = select(*columns).outerjoin(TriageRow, TriageRow.id == newest).where(condition).order_by(Complaint.id)
+    last = 0
+    while True:
+        rows = session.execute(query.where(Complaint.id > last).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
 def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT,
             drift_reference: DriftReference | None = None, drift_threshold: float = 0.2) -> DailyReport:
     """All numbers of the report of ``run_date``; a pure function of what is stored."""
     report = DailyReport(str(run_date))
-    rows = session.execute(select(Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at,
-                                  Complaint.case_id).where(scope_condition(run_date)).order_by(Complaint.id)).all()
-    report.total = len(rows)
     versions: set[str] = set()
-    predictions: list[tuple[list[str], dict]] = []  # (categories, category_scores) for the drift check
+    predictions: list[tuple[list[str], dict]] = []  # (categories, top category score) for the drift check
     wanted: dict[str, list[int]] = {"serious": [], "review": [], "out_of_scope": []}
-    lines: dict[int, tuple] = {}
-    for start in range(0, len(rows), 2000):
-        part = rows[start: start + 2000]
-        triage = latest_triage(session, [r.id for r in part])
-        for r in part:
-            report.by_channel[r.channel] += 1
-            t = triage.get(r.id)
-            categories = list(t.categories) if t else []
-            agencies = list(t.agencies) if t and t.agencies else []
-            if t:
-                versions.add(t.model_version)
-                predictions.append((categories, dict(t.category_scores or {})))
-            for category in categories:
-                report.by_category[category] += 1
-                report.by_category_channel[(category, r.channel)] += 1
-                for agency in agencies or [NO_AGENCY]:
-                    report.matrix[(category, agency, r.channel)] += 1
-            for agency in agencies:
-                report.by_agency[agency] += 1
-            flags = {"serious": bool(SERIOUS_CATEGORIES & set(categories)),
-                     "review": bool(t and t.needs_review), "out_of_scope": bool(t and not categories)}
-            report.serious_total += flags["serious"]
-            report.review_total += flags["review"]
-            report.out_of_scope[r.channel] += flags["out_of_scope"]
-            for target, flagged in flags.items():
-                if flagged and len(wanted[target]) < list_limit:
-                    wanted[target].append(r.id)
-                    lines[r.id] = (r, categories, agencies, t.handler if t else None)
+    lines: dict[int, Row] = {}
+    for r in iter_triaged(session, scope_condition(run_date)):
+        report.total += 1
+        report.by_channel[r.channel] += 1
+        triaged = r.model_version is not None
+        categories = list(r.categories or [])
+        agencies = list(r.agencies or [])
+        if triaged:
+            versions.add(r.model_version)
+            if drift_reference is not None:  # only the top score matters to the confidence (drift.item_confidence)
+                top = max((r.category_scores or {}).items(), key=lambda kv: kv[1], default=None)
+                predictions.append((categories, dict([top]) if top else {}))
+        for category in categories:
+            report.by_category[category] += 1
+            report.by_category_channel[(category, r.channel)] += 1
+            for agency in agencies or [NO_AGENCY]:
+                report.matrix[(category, agency, r.channel)] += 1
+        for agency in agencies:
+            report.by_agency[agency] += 1
+        flags = {"serious": bool(SERIOUS_CATEGORIES & set(categories)),
+                 "review": bool(triaged and r.needs_review), "out_of_scope": triaged and not categories}
+        report.serious_total += flags["serious"]
+        report.review_total += flags["review"]
+        report.out_of_scope[r.channel] += flags["out_of_scope"]
+        for target, flagged in flags.items():
+            if flagged and len(wanted[target]) < list_limit:
+                wanted[target].append(r.id)
+                lines[r.id] = r
     texts = _texts(session, list(lines))
     for target, ids in wanted.items():
         for cid in ids:
-            r, categories, agencies, handler = lines[cid]
+            r = lines[cid]
             getattr(report, {"out_of_scope": "out_of_scope_items"}.get(target, target)).append(
-                ItemLine(cid, r.channel, r.source_id, r.received_at, categories, agencies, handler, r.case_id,
-                         texts.get(cid, "")))
+                ItemLine(cid, r.channel, r.source_id, r.received_at, list(r.categories or []),
+                         list(r.agencies or []), r.handler, r.case_id, texts.get(cid, "")))
     report.model_versions = sorted(versions)
     if drift_reference is not None:
         report.drift = compute_drift(predictions, drift_reference, threshold=drift_threshold)
-    report.cases = _cases(session, {r.case_id for r in rows if r.case_id is not None}, list_limit)
+    report.cases = _cases(session, run_date, list_limit)
     report.custody = _custody(session, str(run_date))
     _quarantine(session, report, str(run_date), list_limit)
     report.runs = [{"id": run.id, "status": run.status, "started_at": run.started_at,
@@ -156,17 +178,14 @@ def _texts(session: Session, ids: list[int]) -> dict[int, str]:
     return found
 
 
-def _cases(session: Session, case_ids: set[int], limit: int) -> list[CaseGroup]:
-    """Cases of the day's complaints that hold more than one complaint (any date)."""
-    ids = sorted(case_ids)
-    multi: list[int] = []
-    for start in range(0, len(ids), 500):
-        part = ids[start: start + 500]
-        multi += [cid for cid, n in session.execute(
-            select(Complaint.case_id, func.count()).where(Complaint.case_id.in_(part))
-            .group_by(Complaint.case_id)) if n > 1]
+def _cases(session: Session, run_date: date | str, limit: int) -> list[CaseGroup]:
+    """Cases of the day's complaints that hold more than one complaint (members of any date)."""
+    day_cases = select(Complaint.case_id).where(scope_condition(run_date), Complaint.case_id.is_not(None))
+    multi = session.scalars(select(Complaint.case_id).where(Complaint.case_id.in_(day_cases))
+                            .group_by(Complaint.case_id).having(func.count() > 1)
+                            .order_by(Complaint.case_id).limit(limit)).all()
     groups = []
-    for case_id in sorted(multi)[:limit]:
+    for case_id in multi:
         members = session.execute(select(Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at)
                                   .where(Complaint.case_id == case_id).order_by(Complaint.received_at)).all()
         groups.append(CaseGroup(case_id, [tuple(m) for m in members]))

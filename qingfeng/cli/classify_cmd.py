@@ -140,11 +140,14 @@ def register(app: typer.Typer) -> None:
     def train_cmd(name: Annotated[str, typer.Argument(help="categories | agencies | sentiment | all")] = "all") -> None:
         """训练模型，在测试集上评估，保存新版本（尚无生产版本时设为生产版本）。"""
         from classifiers.report import format_summary
-        from classifiers.train import register_trained
+        from classifiers.train import load_resources, register_trained
         from qingfeng.settings import get_settings
 
+        settings = get_settings()
+        resources = load_resources(settings)
+        resources.memo = {}  # the models share prepared texts
         for model_name in _names(name):
-            summary = register_trained(get_settings(), model_name)
+            summary = register_trained(settings, model_name, resources=resources)
             typer.echo(format_summary(summary))
 
     @app.command("evaluate")
