@@ -197,7 +197,9 @@ def _store_new(session: Session, items: list[Protected], triager: Triager, run_i
             "simhash": h, "band0": b[0], "band1": b[1], "band2": b[2], "band3": b[3],
             "extra": p.record.extra, "run_id": run_id, "created_at": now,
         })
-    session.execute(insert(Complaint), rows)  # one executemany; ids are read back by their natural key
+    # INSERT .. RETURNING makes SQLAlchemy send multi-row VALUES batches (insertmanyvalues) on SQLite and
+    # PostgreSQL alike, instead of one round trip per row; the ids are then read back by their natural key.
+    session.execute(insert(Complaint).returning(Complaint.id), rows).all()
     stored = _existing(session, [(r["channel"], r["source_id"]) for r in rows])
     complaint_ids = [stored[(r["channel"], r["source_id"])][0] for r in rows]
     triage_rows = []
@@ -212,7 +214,7 @@ def _store_new(session: Session, items: list[Protected], triager: Triager, run_i
             "evidence": [s.as_dict() for s in result.evidence], "created_at": now,
         })
         outcomes[pos] = StoreOutcome(p.record.channel.value, p.record.source_id, cid, row["case_id"], True, result)
-    session.execute(insert(TriageRow), triage_rows)
+    session.execute(insert(TriageRow).returning(TriageRow.id), triage_rows).all()  # batched, as above
     session.flush()
 
 
