@@ -54,7 +54,7 @@ def prepare(text: str, segmenter: Segmenter, directory: AgencyDirectory | None =
     if directory is not None:
         mentions = tuple(directory.mentions(red.text))
         feature_text = mask_sub_unit_names(feature_text, mentions)
-    tokens = tuple(t for t in segmenter.tokens(feature_text) if t[0].strip(_SKIP_STRING))
+    tokens = tuple([t for t in segmenter.tokens(feature_text) if t[0].strip(_SKIP_STRING)])
     return PreparedText(text, norm, red.text, feature_text, tokens, red.spans, mentions)
 
 

@@ -9,6 +9,8 @@ Both expose ``contributions(X_row)`` (feature value × weight) for evidence.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -169,14 +171,19 @@ class MultiClassHead:
         return self
 
 
-def csr_rows(X: sp.csr_matrix) -> list[sp.csr_matrix]:
-    """The rows of ``X`` as 1-row matrices, much faster than ``X[i]`` one by one."""
-    n = X.shape[1]
-    return [sp.csr_matrix((X.data[a:b], X.indices[a:b], np.array([0, b - a])), shape=(1, n))
-            for a, b in zip(X.indptr[:-1], X.indptr[1:])]
+class SparseRow(NamedTuple):
+    """One row of a CSR matrix: its column ``indices`` and ``data`` (all :func:`top_contributions` needs)."""
+
+    indices: np.ndarray
+    data: np.ndarray
 
 
-def top_contributions(x_row: sp.csr_matrix, weights: np.ndarray, k: int) -> list[tuple[int, float]]:
+def csr_rows(X: sp.csr_matrix) -> list[SparseRow]:
+    """The rows of ``X`` as views, far cheaper than ``X[i]`` one by one."""
+    return [SparseRow(X.indices[a:b], X.data[a:b]) for a, b in zip(X.indptr[:-1].tolist(), X.indptr[1:].tolist())]
+
+
+def top_contributions(x_row: sp.csr_matrix | SparseRow, weights: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The ``k`` features of one row with the largest positive value × weight, as (index, contribution)."""
     idx = x_row.indices
     if not len(idx):
