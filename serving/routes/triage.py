@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from serving.deps import RequestIdDep, RuntimeDep, SettingsDep, TriageCaller, TriagerDep
 from serving.errors import ApiError
 from serving.present import triage_view
 from serving.schemas import TriageBatchItem, TriageBatchRequest, TriageBatchResponse, TriageRequest, TriageResponse
-from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(prefix="/v1", tags=["分类"])
 
