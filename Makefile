@@ -28,12 +28,15 @@ install-run: $(VENV)/.run-$(HASH)
 install-test: $(VENV)/.test-$(HASH)
 
 run: install-run
+	mkdir -p var/prefect
 	$(BIN)/qingfeng run-sample
 
 test: install-test
+	mkdir -p var/prefect
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test
+	mkdir -p var/prefect
 	$(BIN)/python -m bench.run_all
 
 clean:

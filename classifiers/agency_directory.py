@@ -64,9 +64,10 @@ class AgencyDirectory:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> AgencyDirectory:
-        import yaml
+        """Load a directory file, validated against the shared schema (a broken file fails loudly)."""
+        from qingfeng.directory import load_agencies
 
-        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        return cls(load_agencies(Path(path)).model_dump())
 
     @property
     def codes(self) -> list[str]:

@@ -148,7 +148,7 @@ class ReviewPage(BaseModel):
 
 
 class LabelCreate(_Request):
-    complaint_id: int = Field(ge=1)
+    complaint_id: int = Field(ge=1, le=2_147_483_647)  # the INTEGER primary key
     categories: list[Category] | None = Field(default=None, description="人工认定的问题类别（可为空列表：不属于受理范围）")
     agencies: list[Agency] | None = Field(default=None, description="人工认定的被反映单位")
 

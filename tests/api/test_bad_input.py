@@ -154,3 +154,11 @@ def test_reporter_contact_fields_are_validated_not_echoed(client, keys):
     r = client.post("/v1/complaints", json=body, headers=auth(keys["intake"]))
     _assert_error_shape(r, 422)
     assert "not a phone" not in r.text
+
+
+@pytest.mark.parametrize("complaint_id", [0, -1, 2**31, 2**63, 10**30, 1.5, "x"])
+def test_label_ids_outside_the_integer_key_are_422(client, keys, complaint_id):
+    """Found by the schema fuzzer: an id past 64 bits overflowed the database driver (a 500)."""
+    r = client.post("/v1/labels", json={"complaint_id": complaint_id, "agencies": ["court"]},
+                    headers=auth(keys["analyst"]))
+    _assert_error_shape(r, 422)
