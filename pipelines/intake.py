@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from classifiers.pii import MASK, redact
@@ -106,13 +106,21 @@ def _reject(p: CanonicalComplaint, reason: Reason, detail: str) -> Rejection:
 
 
 def _existing(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int | None, str]]:
+    """Stored (id, case id, content hash) by (channel, source_id).
+
+    One ``channel = ? AND source_id IN (...)`` per channel: both databases answer it from the unique index
+    (a row-value IN list makes PostgreSQL scan a whole channel).
+    """
+    by_channel: dict[str, list[str]] = {}
+    for channel, source_id in keys:
+        by_channel.setdefault(channel, []).append(source_id)
     found: dict[tuple[str, str], tuple[int, int | None, str]] = {}
-    for part in batched(keys, 300):
-        rows = session.execute(select(Complaint.channel, Complaint.source_id, Complaint.id, Complaint.case_id,
-                                      Complaint.content_hash)
-                               .where(tuple_(Complaint.channel, Complaint.source_id).in_(part)))
-        for channel, source_id, cid, case_id, digest in rows:
-            found[(channel, source_id)] = (cid, case_id, digest)
+    for channel, source_ids in by_channel.items():
+        for part in batched(source_ids, 500):
+            rows = session.execute(select(Complaint.source_id, Complaint.id, Complaint.case_id, Complaint.content_hash)
+                                   .where(Complaint.channel == channel, Complaint.source_id.in_(part)))
+            for source_id, cid, case_id, digest in rows:
+                found[(channel, source_id)] = (cid, case_id, digest)
     return found
 
 

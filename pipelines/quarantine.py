@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipelines.records import Rejection
@@ -24,11 +24,14 @@ def add_rejections(session: Session, rejections: Sequence[Rejection], *, run_id:
     if not unique:
         return 0
     seen: set[tuple[str, str, str]] = set()
-    for keys in batched(list(unique), 300):
-        rows = session.execute(select(QuarantineItem.channel, QuarantineItem.payload_hash, QuarantineItem.reason)
-                               .where(tuple_(QuarantineItem.channel, QuarantineItem.payload_hash,
-                                             QuarantineItem.reason).in_(keys)))
-        seen.update((r[0], r[1], r[2]) for r in rows)
+    by_channel: dict[str, list[str]] = {}
+    for channel, digest, _ in unique:
+        by_channel.setdefault(channel, []).append(digest)
+    for channel, digests in by_channel.items():  # served by the unique index (channel, payload_hash, reason)
+        for part in batched(sorted(set(digests)), 500):
+            rows = session.execute(select(QuarantineItem.payload_hash, QuarantineItem.reason)
+                                   .where(QuarantineItem.channel == channel, QuarantineItem.payload_hash.in_(part)))
+            seen.update((channel, digest, reason) for digest, reason in rows)
     new = [item for key, item in unique.items() if key not in seen]
     insert_ignore(session, QuarantineItem, [
         {"run_id": run_id, "run_date": run_date, "channel": item.channel, "source_id": item.source_id,

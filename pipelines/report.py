@@ -95,8 +95,9 @@ def latest_triage(session: Session, complaint_ids: list[int]) -> dict[int, Triag
 def iter_triaged(session: Session, condition, *, with_text: bool = False, batch: int = 2000) -> Iterator[Row]:
     """Complaints matching ``condition`` with the columns of their newest triage, by id, in batches.
 
-    Keyset pagination over plain columns (no ORM objects, no evidence), so memory stays flat however
-    many complaints a day holds. Triage columns are None for a complaint without triage.
+    One streamed query over plain columns (no ORM objects, no evidence; fetched ``batch`` rows at a time,
+    server-side cursor on PostgreSQL), so memory stays flat however many complaints a day holds. Triage
+    columns are None for a complaint without triage. Run no other statement on ``session`` while iterating.
     """
     newest = (select(func.max(TriageRow.id)).where(TriageRow.complaint_id == Complaint.id)
               .correlate(Complaint).scalar_subquery())
@@ -106,13 +107,11 @@ def iter_triaged(session: Session, condition, *, with_text: bool = False, batch:
     if with_text:
         columns.append(Complaint.text)
     query = select(*columns).outerjoin(TriageRow, TriageRow.id == newest).where(condition).order_by(Complaint.id)
-    last = 0
-    while True:
-        rows = session.execute(query.where(Complaint.id > last).limit(batch)).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
+    result = session.execute(query.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def compute(session: Session, run_date: date | str, list_limit: int = LIST_LIMIT,

@@ -4,6 +4,7 @@ triage. The reporter's contact is stored and never echoed."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,10 @@ def to_record(body: ComplaintCreate, settings: Settings, submitted_by: str) -> C
     data = {
         "channel": body.channel, "source_id": body.source_id, "received_at": received_at, "text": body.text,
         "location": body.location, "extra": {"submitted_by": submitted_by, "via": "api"},
+        # what a quarantine entry keeps of this submission: the submission without the reporter's contact
+        "raw": json.dumps({"channel": body.channel.value, "source_id": body.source_id, "text": body.text,
+                           "received_at": received_at.isoformat(), "location": body.location},
+                          ensure_ascii=False, sort_keys=True),
     }
     if body.reporter is not None:
         data["reporter_name"] = body.reporter.name

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from qingfeng.codes import AGENCY_ZH, CATEGORY_ZH
 from qingfeng.storage.db import connect, session_scope
-from qingfeng.storage.tables import Complaint, Label, ReporterContact, TriageResult
+from qingfeng.storage.tables import Complaint, Label, QuarantineItem, ReporterContact, TriageResult
 from tests.api.conftest import auth
 
 TEXT = "来电人反映，城东派出所民警办理户籍时态度恶劣，让他来回跑了五趟还没办成。"
@@ -84,12 +84,16 @@ def test_complaint_intake_is_idempotent_and_never_echoes_the_contact(client, key
 
 
 def test_same_source_id_with_other_text_is_refused_not_overwritten(client, keys, api_settings):
-    base = {"channel": "online", "source_id": "W-1"}
+    base = {"channel": "online", "source_id": "W-1", "reporter": {"name": "赵六", "phone": "13700001111"}}
     assert client.post("/v1/complaints", json={**base, "text": TEXT}, headers=auth(keys["admin"])).status_code == 201
     r = client.post("/v1/complaints", json={**base, "text": "完全不同的另一件事：法院立案庭不给立案"},
                     headers=auth(keys["admin"]))
     assert r.status_code == 409 and r.json()["code"] == "source_id_conflict"
     assert _count(api_settings, Complaint) == 1
+    with session_scope(connect(api_settings.database_url)) as s:
+        held = s.scalar(select(QuarantineItem))
+        assert held.reason == "source_id_conflict" and held.source_id == "W-1" and "立案庭" in held.raw_payload
+        assert "赵六" not in held.raw_payload and "13700001111" not in held.raw_payload
     other_channel = client.post("/v1/complaints", json={**base, "channel": "hotline", "text": TEXT},
                                 headers=auth(keys["admin"]))
     assert other_channel.status_code == 201  # idempotency is per channel + source_id
