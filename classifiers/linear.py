@@ -48,7 +48,21 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-class MultiLabelHead:
+class _LinearScorer:
+    """``coef_`` (labels × features) with a cached C-contiguous transpose: ``X @ coef_.T`` on a non-contiguous
+    view makes scipy copy the whole matrix on every call."""
+
+    coef_: np.ndarray
+
+    @property
+    def coef_t(self) -> np.ndarray:
+        cached = getattr(self, "_coef_t", None)
+        if cached is None or cached[0] is not self.coef_:
+            cached = self._coef_t = (self.coef_, np.ascontiguousarray(self.coef_.T))
+        return cached[1]
+
+
+class MultiLabelHead(_LinearScorer):
     def __init__(self, *, estimator: str = "svc", C: float = 0.3, folds: int = 5,
                  class_weight: str | None = "balanced", random_state: int = 0) -> None:
         self.estimator = estimator
@@ -105,7 +119,7 @@ class MultiLabelHead:
         return self
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return np.asarray(X @ self.coef_t) + self.intercept_
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return _sigmoid(self.platt_[:, 0] * self.decision(X) + self.platt_[:, 1])
@@ -128,7 +142,7 @@ class MultiLabelHead:
         return self
 
 
-class MultiClassHead:
+class MultiClassHead(_LinearScorer):
     def __init__(self, *, C: float = 4.0, class_weight: str | None = "balanced") -> None:
         self.C = C
         self.class_weight = class_weight
@@ -151,7 +165,7 @@ class MultiClassHead:
         return self
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return np.asarray(X @ self.coef_t) + self.intercept_
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         z = self.decision(X)

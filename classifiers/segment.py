@@ -1,13 +1,63 @@
 """Word segmentation with a per-instance ``jieba.Tokenizer`` and the domain user dictionary.
 
 Never touches jieba's process-wide default tokenizer. The dictionary loads lazily on first use.
+
+Without HMM, :meth:`Segmenter.tokens` runs jieba's own algorithm (maximum-probability route over the prefix
+dictionary, same tie-breaking, same handling of Latin letters and digits) in one fused loop instead of
+``get_DAG`` + ``calc`` + generator layers: the same words, about twice as fast. The tests compare it with
+``Tokenizer.cut(HMM=False)`` on the whole corpus.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 import threading
 from pathlib import Path
+
+# jieba's own block and skip patterns (jieba/__init__.py: re_han_default, re_skip_default, re_eng)
+_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SKIP = re.compile("(\r\n|\\s)", re.U)
+_ENG = re.compile("[a-zA-Z0-9]", re.U)
+
+
+PREFIX_ONLY = 1.0  # in a log-probability table: a prefix of a word, not a word (log-probabilities are < 0)
+
+
+def log_prob_table(freq: dict[str, int], total: int) -> dict[str, float]:
+    """jieba's prefix dictionary as log(freq) - log(total) per word, ``PREFIX_ONLY`` for a mere prefix."""
+    log_total = math.log(total)
+    return {w: (math.log(f) - log_total if f else PREFIX_ONLY) for w, f in freq.items()}
+
+
+def _route(block: str, table: dict[str, float], unknown: float) -> list[int]:
+    """For each start position, the end of the word on jieba's maximum-probability route (no HMM).
+
+    Scores as ``Tokenizer.calc``: log(freq or 1) - log(total) summed along the route (``unknown`` for a
+    character the dictionary does not know); ties go to the longer word (``max`` over ``(score, end)`` there).
+    """
+    n = len(block)
+    best = [0.0] * (n + 1)
+    ends = [0] * n
+    for k in range(n - 1, -1, -1):
+        score, end = None, k + 1
+        i = k + 1
+        p = table.get(block[k])
+        while p is not None:  # block[k:i] is a word or a prefix of one
+            if p < PREFIX_ONLY:
+                value = p + best[i]
+                if score is None or value >= score:
+                    score, end = value, i
+            if i >= n:
+                break
+            i += 1
+            p = table.get(block[k:i])
+        if score is None:
+            score = unknown + best[k + 1]
+        best[k] = score
+        ends[k] = end
+    return ends
 
 
 class Segmenter:
@@ -17,6 +67,7 @@ class Segmenter:
         self.user_dict = Path(user_dict) if user_dict else None
         self.hmm = hmm
         self._tokenizer = None
+        self._table: dict[str, float] | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -42,6 +93,8 @@ class Segmenter:
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         """``(word, start, end)`` for every non-space word (what ``Tokenizer.tokenize`` gives, one layer less)."""
+        if not self.hmm:
+            return self._tokens_no_hmm(text)
         out = []
         start = 0
         for word in self.tokenizer.cut(text, HMM=self.hmm):
@@ -52,7 +105,51 @@ class Segmenter:
         return out
 
     def words(self, text: str) -> list[str]:
-        return [w for w in self.tokenizer.cut(text, HMM=self.hmm) if not w.isspace()]
+        return [w for w, _, _ in self.tokens(text)]
+
+    def _tokens_no_hmm(self, text: str) -> list[tuple[str, int, int]]:
+        table = self._table
+        if table is None:
+            tokenizer = self.tokenizer
+            with self._lock:
+                if self._table is None:
+                    self._table = log_prob_table(tokenizer.FREQ, tokenizer.total)
+            table = self._table
+        unknown = -math.log(self.tokenizer.total)
+        out: list[tuple[str, int, int]] = []
+        pos = 0
+        for block in _HAN.split(text):
+            if not block:
+                continue
+            if _HAN.match(block):
+                _block_words(block, pos, _route(block, table, unknown), out)
+            else:  # punctuation and spaces: jieba yields whitespace runs whole, everything else char by char
+                at = pos
+                for part in _SKIP.split(block):
+                    if part and not _SKIP.match(part):
+                        out.extend((ch, at + i, at + i + 1) for i, ch in enumerate(part) if not ch.isspace())
+                    at += len(part)
+            pos += len(block)
+        return out
+
+
+def _block_words(block: str, offset: int, ends: list[int], out: list) -> None:
+    """Walk the route; consecutive single Latin letters/digits merge into one word (as jieba does)."""
+    x, n = 0, len(block)
+    buf_start = -1
+    while x < n:
+        y = ends[x]
+        if y - x == 1 and _ENG.match(block[x]):
+            if buf_start < 0:
+                buf_start = x
+        else:
+            if buf_start >= 0:
+                out.append((block[buf_start:x], offset + buf_start, offset + x))
+                buf_start = -1
+            out.append((block[x:y], offset + x, offset + y))
+        x = y
+    if buf_start >= 0:
+        out.append((block[buf_start:n], offset + buf_start, offset + n))
 
 
 def read_user_dict(path: str | Path) -> list[tuple[str, int | None, str | None]]:

@@ -73,6 +73,28 @@ def test_domain_terms_segment_whole_with_offsets(segmenter):
         assert text[s:e] == w
 
 
+def _jieba_tokens(tokenizer, text: str) -> list[tuple[str, int, int]]:
+    out, start = [], 0
+    for word in tokenizer.cut(text, HMM=False):
+        if not word.isspace():
+            out.append((word, start, start + len(word)))
+        start += len(word)
+    return out
+
+
+def test_fast_route_gives_jiebas_own_segmentation_on_the_whole_corpus():
+    from classifiers.corpus import read_complaints
+
+    settings = Settings()
+    fast = Segmenter(settings.user_dict_path, hmm=False)
+    texts = [c.text for split in ("train", "test") for c in read_complaints(settings.corpus_dir, split)]
+    texts += ["ABC 123 abc１２ 測試  \r\n 中文English混合，x y z a1b2 3.14% #tag & ok_yes -", "", "   ", "\t一\n二",
+              "执行款38000元，案号(2017)黑0306执456号", "2018年6月12日下午3点"]
+    assert len(texts) > 1000
+    differing = [t for t in texts if fast.tokens(t) != _jieba_tokens(fast.tokenizer, t)]
+    assert differing == []
+
+
 def test_segmenter_does_not_touch_the_default_jieba_tokenizer(segmenter):
     import jieba
 
