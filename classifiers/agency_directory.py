@@ -106,7 +106,8 @@ class AgencyDirectory:
         before = text[max(0, start - 1):start]
         if before and before in self.tag_prefixes:
             return True
-        if not any(m in self._clause_before(text, start, APPEAL_WINDOW) for m in self.appeal_markers):
+        clause = self._clause_before(text, start, APPEAL_WINDOW)
+        if not any(m in clause for m in self.appeal_markers):
             return False
         after = self._clause_after(text, end, APPEAL_WINDOW + 2)
         return any(v in after for v in PETITION_VERBS)

@@ -154,25 +154,30 @@ def dense_block(dense: np.ndarray) -> SparseBlock:
     return SparseBlock(rows, cols, dense[rows, cols].astype(np.float64), dense.shape[0], dense.shape[1])
 
 
-def hstack_blocks(blocks: list[SparseBlock]) -> sp.csr_matrix:
-    """Blocks side by side as one float32 CSR matrix (indices sorted within each row)."""
+def hstack_blocks(blocks: list[SparseBlock], *, sort_indices: bool = False) -> sp.csr_matrix:
+    """Blocks side by side as one float32 CSR matrix.
+
+    Each block's rows are already in order, so a stable sort on the row alone interleaves them. Column
+    indices within a row are then grouped by block, not sorted (``sort_indices`` sorts them: for training).
+    """
     n_rows = blocks[0].n_rows
     offsets = np.cumsum([0] + [b.n_cols for b in blocks])
     rows = np.concatenate([b.rows for b in blocks])
     cols = np.concatenate([b.cols + off for b, off in zip(blocks, offsets)])
     values = np.concatenate([b.values for b in blocks]).astype(np.float32)
-    order = np.lexsort((cols, rows))
+    order = np.argsort(rows, kind="stable")
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     X = sp.csr_matrix((values[order], cols[order].astype(np.int32), indptr.astype(np.int32)),
                       shape=(n_rows, int(offsets[-1])))
-    X.has_sorted_indices = True
+    if sort_indices:
+        X.sort_indices()
     return X
 
 
 def tfidf_rows(count_rows: list[Counter], vocabulary: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
-    """:func:`tfidf_block` as a CSR matrix."""
-    return hstack_blocks([tfidf_block(count_rows, vocabulary, idf)])
+    """:func:`tfidf_block` as a CSR matrix (sorted indices, as sklearn gives)."""
+    return hstack_blocks([tfidf_block(count_rows, vocabulary, idf)], sort_indices=True)
 
 
 def _vectorizer(kind: str, ngram: tuple[int, int], min_df: int, max_features: int | None):

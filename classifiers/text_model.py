@@ -61,7 +61,9 @@ class TextClassifier:
     def fit(self, docs: list[PreparedText], targets: np.ndarray) -> TextClassifier:
         self.featurizer.fit(docs, self.lexicon)
         self._names = None
-        self.head.fit(self.features(docs), targets, self.labels)
+        X = self.features(docs)
+        X.sort_indices()  # canonical CSR for the solvers
+        self.head.fit(X, targets, self.labels)
         return self
 
     def predict_proba(self, docs: list[PreparedText], X: sp.csr_matrix | None = None) -> np.ndarray:
@@ -100,26 +102,26 @@ def _find_all(text: str, term: str, weight: float, limit: int = 3) -> list[tuple
     return out
 
 
-def _token_index(doc: PreparedText) -> dict[str, list[int]]:
-    index = doc.cache.get("token_index")
-    if index is None:
-        index = {}
-        for i, (word, _, _) in enumerate(doc.tokens):
-            index.setdefault(word, []).append(i)
-        doc.cache["token_index"] = index
-    return index
+def _words(doc: PreparedText) -> list[str]:
+    words = doc.cache.get("words")
+    if words is None:
+        words = doc.cache["words"] = [w for w, _, _ in doc.tokens]
+    return words
 
 
 def _find_words(doc: PreparedText, words: list[str], weight: float, limit: int = 3) -> list[tuple[int, int, float]]:
-    """Spans of a word unigram or bigram (``words``) among the doc's tokens."""
+    """Spans of a word unigram or bigram (``words``) among the doc's tokens (``list.index`` scans in C)."""
     out = []
-    tokens = doc.tokens
-    n = len(words)
-    for i in _token_index(doc).get(words[0], ()):
-        if i + n <= len(tokens) and all(tokens[i + k][0] == words[k] for k in range(1, n)):
+    tokens, all_words = doc.tokens, _words(doc)
+    n, first = len(words), words[0]
+    i = -1
+    while len(out) < limit:
+        try:
+            i = all_words.index(first, i + 1)
+        except ValueError:
+            break
+        if i + n <= len(tokens) and all(all_words[i + k] == words[k] for k in range(1, n)):
             out.append((tokens[i][1], tokens[i + n - 1][2], weight))
-            if len(out) >= limit:
-                break
     return out
 
 

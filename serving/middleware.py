@@ -6,6 +6,7 @@ query string, headers, body or any text (complaints may hold personal data even 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -29,13 +30,22 @@ async def send_json(send: Send, status: int, body: dict, headers: list[tuple[byt
     await send({"type": "http.response.body", "body": payload})
 
 
+_ID_PREFIX = uuid.uuid4().hex[:12]  # random per process
+_ID_COUNTER = itertools.count(1)
+
+
+def _new_request_id() -> str:
+    """Unique per server: a random per-process prefix and a counter (a uuid4 per request reads urandom)."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):012x}"
+
+
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
             if _CLIENT_ID.match(candidate):
                 return candidate
-    return uuid.uuid4().hex
+    return _new_request_id()
 
 
 def _route_template(scope: Scope) -> str:

@@ -11,11 +11,14 @@ from pipelines.dedupe import (
     Candidate,
     DedupeConfig,
     bands,
+    batch_fingerprints,
     best_match,
     fingerprint,
     hamming,
     jaccard,
     key_text,
+    shingle_set,
+    shingle_sets,
     simhashes,
     to_signed,
     to_unsigned,
@@ -40,6 +43,20 @@ def test_batch_simhash_equals_one_by_one():
         fp = fingerprint(text)
         assert (fp.simhash, len(fp.codes)) == (h, n)
     assert batch[3] == (0, 0)
+
+
+def test_batch_shingle_sets_equal_one_by_one():
+    texts = [CALL, "", POST, "测", OTHER, "测试", CALL]
+    sets = shingle_sets(texts)
+    assert sets == [shingle_set(t) for t in texts]
+    assert batch_fingerprints(texts) == (simhashes(texts), sets)
+    assert shingle_sets([]) == [] and batch_fingerprints([]) == ([], [])
+
+
+def test_jaccard_of_sets_and_of_iterables_agree():
+    a, b = shingle_set(CALL), shingle_set(POST)
+    assert jaccard(a, b) == jaccard(list(a), list(b)) == len(a & b) / len(a | b)
+    assert jaccard(frozenset(), set()) == 1.0 and jaccard(a, frozenset()) == 0.0
 
 
 def test_same_grievance_by_phone_and_online_is_near_and_shares_a_band():
