@@ -106,25 +106,54 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 _WEIGHTS = [1 << i for i in range(64)]
 
 
+def _unique_shingles(redacted_texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct shingle codes of each text, sorted by (text index, code), with their text index."""
+    keys = [key_text(t) for t in redacted_texts]
+    codes, segment = _codes_with_segments(keys, k)
+    order = np.lexsort((codes, segment))
+    codes, segment = codes[order], segment[order]
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = (codes[1:] != codes[:-1]) | (segment[1:] != segment[:-1])
+    return codes[first], segment[first]
+
+
+def _simhash_rows(codes: np.ndarray, segment: np.ndarray, n: int) -> list[tuple[int, int]]:
+    counts = np.bincount(segment, minlength=n)
+    bits = np.unpackbits(_mix64(codes).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    ones = np.zeros((n, 64), dtype=np.int64)
+    np.add.at(ones, segment, bits) if len(codes) < 64 else _add_rows(ones, segment, bits, counts)
+    signs = (ones * 2 > counts[:, None]).astype(np.uint8)
+    packed = np.packbits(signs, axis=1, bitorder="little").view("<u8").ravel().tolist()
+    return list(zip(packed, counts.tolist()))
+
+
+def _code_sets(codes: np.ndarray, segment: np.ndarray, n: int) -> list[frozenset[int]]:
+    bounds = np.searchsorted(segment, np.arange(n + 1)).tolist()
+    flat = codes.tolist()
+    return [frozenset(flat[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def simhashes(redacted_texts: Sequence[str], config: DedupeConfig = DedupeConfig()) -> list[tuple[int, int]]:
     """``(simhash, shingle count)`` of each text, computed for the whole batch at once.
 
     SimHash over the *set* of shingles (each counted once), so it agrees with the Jaccard confirm.
     """
-    keys = [key_text(t) for t in redacted_texts]
-    codes, segment = _codes_with_segments(keys, config.shingle)
-    order = np.lexsort((codes, segment))
-    codes, segment = codes[order], segment[order]
-    first = np.ones(len(codes), dtype=bool)
-    first[1:] = (codes[1:] != codes[:-1]) | (segment[1:] != segment[:-1])
-    codes, segment = codes[first], segment[first]
-    counts = np.bincount(segment, minlength=len(keys))
-    bits = np.unpackbits(_mix64(codes).view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    ones = np.zeros((len(keys), 64), dtype=np.int64)
-    np.add.at(ones, segment, bits) if len(codes) < 64 else _add_rows(ones, segment, bits, counts)
-    signs = (ones * 2 > counts[:, None]).astype(np.uint8)
-    packed = np.packbits(signs, axis=1, bitorder="little").view("<u8").ravel().tolist()
-    return list(zip(packed, counts.tolist()))
+    codes, segment = _unique_shingles(redacted_texts, config.shingle)
+    return _simhash_rows(codes, segment, len(redacted_texts))
+
+
+def shingle_sets(redacted_texts: Sequence[str], config: DedupeConfig = DedupeConfig()) -> list[frozenset[int]]:
+    """``shingle_set`` of each text, computed for the whole batch at once."""
+    codes, segment = _unique_shingles(redacted_texts, config.shingle)
+    return _code_sets(codes, segment, len(redacted_texts))
+
+
+def batch_fingerprints(redacted_texts: Sequence[str], config: DedupeConfig = DedupeConfig()
+                       ) -> tuple[list[tuple[int, int]], list[frozenset[int]]]:
+    """``simhashes`` and ``shingle_sets`` of a batch from one pass over the texts."""
+    codes, segment = _unique_shingles(redacted_texts, config.shingle)
+    n = len(redacted_texts)
+    return _simhash_rows(codes, segment, n), _code_sets(codes, segment, n)
 
 
 def _add_rows(out: np.ndarray, segment: np.ndarray, bits: np.ndarray, counts: np.ndarray) -> None:
@@ -158,15 +187,6 @@ def fingerprint(redacted_text: str, config: DedupeConfig = DedupeConfig()) -> Fi
     return Fingerprint(simhash_codes(codes), frozenset(codes.tolist()))
 
 
-def bands(self) -> tuple[int, ...]:
-        return bands(self.simhash)
-
-
-def fingerprint(redacted_text: str, config: DedupeConfig = DedupeConfig()) -> Fingerprint:
-    codes = shingle_codes(key_text(redacted_text), config.shingle)
-    return Fingerprint(simhash_codes(codes), frozenset(codes.tolist()))
-
-
 def bands(h: int) -> tuple[int, ...]:
     return tuple((h >> (BAND_BITS * i)) & ((1 << BAND_BITS) - 1) for i in range(BANDS))
 
@@ -185,10 +205,12 @@ def hamming(a: int, b: int) -> int:
 
 
 def jaccard(a: Iterable[int], b: Iterable[int]) -> float:
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, (set, frozenset)) else set(a)
+    sb = b if isinstance(b, (set, frozenset)) else set(b)
     if not sa and not sb:
         return 1.0
-    return len(sa & sb) / len(sa | sb)
+    common = len(sa & sb)
+    return common / (len(sa) + len(sb) - common)
 
 
 @dataclass(frozen=True)

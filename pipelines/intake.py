@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from classifiers.pii import MASK, redact
 from classifiers.results import TriageResult
 from classifiers.spans import Span
-from pipelines.dedupe import DedupeConfig, simhashes, to_signed
+from pipelines.dedupe import DedupeConfig, batch_fingerprints, to_signed
 from pipelines.linking import CaseLinker
 from pipelines.quarantine import add_rejections
 from pipelines.records import CanonicalComplaint, Reason, Rejection
@@ -181,39 +181,41 @@ def store_complaints(session: Session, records: Sequence[CanonicalComplaint], tr
 
 def _store_new(session: Session, items: list[Protected], triager: Triager, run_id: int | None,
                options: IntakeOptions, outcomes: list[StoreOutcome | None], positions: list[int]) -> None:
-    fingerprints = simhashes([p.text for p in items], options.dedupe)
+    texts = [p.text for p in items]
+    fingerprints, code_sets = batch_fingerprints(texts, options.dedupe)
     linker = CaseLinker(session, options.dedupe)
-    links = linker.link([p.text for p in items], [p.record.received_at for p in items], fingerprints)
-    results = triager.triage_batch([p.text for p in items], [p.record.channel.value for p in items])
+    links = linker.link(texts, [p.record.received_at for p in items], fingerprints, code_sets)
+    results = triager.triage_batch(texts, [p.record.channel.value for p in items])
     if len(results) != len(items):
         raise RuntimeError(f"triage_batch returned {len(results)} results for {len(items)} texts")
 
+    # Core INSERTs of plain dicts (no ORM units of work): one executemany, or multi-row VALUES batches
+    # (insertmanyvalues) where ids come back, per table; ORM bulk inserts split into many small statements
+    # whenever rows differ in which columns are None.
     now = utcnow()
     fresh = sorted({slot for slot in links if isinstance(slot, str)})
     case_ids: dict[str, int] = {}
     if fresh:  # any new ids will do, so the unordered (batched) RETURNING is enough
-        ids = session.scalars(insert(Case).returning(Case.id), [{"created_at": now} for _ in fresh]).all()
+        ids = session.scalars(insert(Case.__table__).returning(Case.__table__.c.id),
+                              [{"created_at": now} for _ in fresh]).all()
         case_ids = dict(zip(fresh, sorted(ids)))
     rows = []
     for p, (simhash, _), slot in zip(items, fingerprints, links):
-        h = to_signed(simhash)
-        b = [(simhash >> (16 * k)) & 0xFFFF for k in range(4)]
         rows.append({
             "channel": p.record.channel.value, "source_id": p.record.source_id,
             "received_at": p.record.received_at, "text": p.text, "content_hash": p.content_hash,
             "location": p.record.location, "case_id": case_ids[slot] if isinstance(slot, str) else slot,
-            "simhash": h, "band0": b[0], "band1": b[1], "band2": b[2], "band3": b[3],
+            "simhash": to_signed(simhash), "band0": simhash & 0xFFFF, "band1": (simhash >> 16) & 0xFFFF,
+            "band2": (simhash >> 32) & 0xFFFF, "band3": (simhash >> 48) & 0xFFFF,
             "extra": p.record.extra, "run_id": run_id, "created_at": now,
         })
-    # INSERT .. RETURNING makes SQLAlchemy send multi-row VALUES batches (insertmanyvalues) on SQLite and
-    # PostgreSQL alike, instead of one round trip per row; the ids are then read back by their natural key.
-    session.execute(insert(Complaint).returning(Complaint.id), rows).all()
-    stored = _existing(session, [(r["channel"], r["source_id"]) for r in rows])
+    session.execute(insert(Complaint.__table__), rows)
+    stored = _existing(session, [(r["channel"], r["source_id"]) for r in rows])  # ids by natural key
     complaint_ids = [stored[(r["channel"], r["source_id"])][0] for r in rows]
-    triage_rows = []
+    triage_rows, contact_rows = [], []
     for p, cid, row, result, pos in zip(items, complaint_ids, rows, results, positions):
-        contacts.store_contact(session, cid, name=p.name, phones=p.phones, id_numbers=p.id_numbers,
-                               other=p.other or None)
+        contact_rows.append({"complaint_id": cid, "name": p.name, "phones": p.phones, "id_numbers": p.id_numbers,
+                             "other": p.other or None})
         triage_rows.append({
             "complaint_id": cid, "model_version": result.model_version, "categories": list(result.categories),
             "category_scores": _floats(result.category_scores), "agencies": list(result.agencies),
@@ -222,8 +224,8 @@ def _store_new(session: Session, items: list[Protected], triager: Triager, run_i
             "evidence": [s.as_dict() for s in result.evidence], "created_at": now,
         })
         outcomes[pos] = StoreOutcome(p.record.channel.value, p.record.source_id, cid, row["case_id"], True, result)
-    session.execute(insert(TriageRow).returning(TriageRow.id), triage_rows).all()  # batched, as above
-    session.flush()
+    contacts.store_contacts(session, contact_rows)
+    session.execute(insert(TriageRow.__table__), triage_rows)
 
 
 def _floats(scores: dict[str, float]) -> dict[str, float]:

@@ -21,7 +21,7 @@ from pipelines.dedupe import (
     bands,
     best_match,
     near,
-    shingle_set,
+    shingle_sets,
     to_unsigned,
 )
 from pipelines.sql import batched
@@ -64,12 +64,14 @@ class CaseLinker:
         for part in batched(ids, 500):
             texts.update(tuple(r) for r in self.session.execute(
                 select(Complaint.id, Complaint.text).where(Complaint.id.in_(part))))
-        return {c.complaint_id: Candidate(c.complaint_id, c.case_id, c.simhash, shingle_set(texts[c.complaint_id],
-                                                                                            self.config))
+        found = list(texts)
+        codes = dict(zip(found, shingle_sets([texts[cid] for cid in found], self.config)))
+        return {c.complaint_id: Candidate(c.complaint_id, c.case_id, c.simhash, codes[c.complaint_id])
                 for c in candidates if c.complaint_id in texts}
 
-    def link(self, texts: Sequence[str], received: Sequence[datetime],
-             fingerprints: Sequence[tuple[int, int]]) -> list[int | str]:
+    def link(self, texts: Sequence[str], received: Sequence[datetime], fingerprints: Sequence[tuple[int, int]],
+             code_sets: Sequence[frozenset[int]] | None = None) -> list[int | str]:
+        """``code_sets``: the texts' shingle sets when the caller has them (``dedupe.batch_fingerprints``)."""
         cfg = self.config
         window = timedelta(days=cfg.window_days)
         stored = self._stored_candidates(fingerprints, received) if texts else []
@@ -90,22 +92,17 @@ class CaseLinker:
                          if abs(stored[n][1] - at) <= window and near(simhash, stored[n][0].simhash, cfg)])
         coded = self._with_codes([c for found in hits for c in found])
 
-        codes: dict[int, frozenset[int]] = {}
-
-        def codes_of(i: int) -> frozenset[int]:
-            if i not in codes:
-                codes[i] = shingle_set(texts[i], cfg)
-            return codes[i]
+        codes = list(code_sets) if code_sets is not None else shingle_sets(texts, cfg)
 
         links: list[int | str] = []
         batch_index: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
         for i, ((simhash, count), at) in enumerate(zip(fingerprints, received)):
             options = [coded[c.complaint_id] for c in hits[i] if c.complaint_id in coded]
             if count >= cfg.min_shingles:
-                options += [Candidate(None, links[j], fingerprints[j][0], codes_of(j))
+                options += [Candidate(None, links[j], fingerprints[j][0], codes[j])
                             for j in sorted(band_hits(batch_index, simhash))
                             if abs(received[j] - at) <= window and near(simhash, fingerprints[j][0], cfg)]
-            match = best_match(Fingerprint(simhash, codes_of(i)), options, cfg) if options else None
+            match = best_match(Fingerprint(simhash, codes[i]), options, cfg) if options else None
             links.append(match.case_id if match is not None else f"new-{i:06d}")
             if count >= cfg.min_shingles:
                 for k, value in enumerate(bands(simhash)):

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from pipelines import ledger
 from pipelines.adapters.online import read_online_records
@@ -160,8 +161,10 @@ class _Chunker:
     def flush(self) -> None:
         if not self.records and not self.rejections:
             return
-        self.counts.update(store_chunk(self.factory, self.triager, self.records, self.rejections, self.run_id,
-                                       self.options))
+        # quote(): Prefect would otherwise walk every record (and its dicts) twice per chunk looking for
+        # futures; the chunk holds plain data, so that walk is pure overhead
+        self.counts.update(store_chunk(self.factory, self.triager, quote(self.records), quote(self.rejections),
+                                       self.run_id, self.options))
         self.counts["parsed"] += len(self.records) + len(self.rejections)
         self.records, self.rejections = [], []
         self.chunks += 1

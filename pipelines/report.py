@@ -99,14 +99,18 @@ def iter_triaged(session: Session, condition, *, with_text: bool = False, batch:
     server-side cursor on PostgreSQL), so memory stays flat however many complaints a day holds. Triage
     columns are None for a complaint without triage. Run no other statement on ``session`` while iterating.
     """
-    newest = (select(func.max(TriageRow.id)).where(TriageRow.complaint_id == Complaint.id)
-              .correlate(Complaint).scalar_subquery())
+    # newest triage id per complaint of the scope, as a derived table joined by equality (hash/merge
+    # joins on both databases; a correlated subquery in the join condition degrades to O(n²) on PostgreSQL)
+    newest = (select(TriageRow.complaint_id, func.max(TriageRow.id).label("triage_id"))
+              .where(TriageRow.complaint_id.in_(select(Complaint.id).where(condition)))
+              .group_by(TriageRow.complaint_id).subquery("newest"))
     columns = [Complaint.id, Complaint.channel, Complaint.source_id, Complaint.received_at, Complaint.location,
                Complaint.case_id, TriageRow.categories, TriageRow.category_scores, TriageRow.agencies,
                TriageRow.sub_units, TriageRow.handler, TriageRow.needs_review, TriageRow.model_version]
     if with_text:
         columns.append(Complaint.text)
-    query = select(*columns).outerjoin(TriageRow, TriageRow.id == newest).where(condition).order_by(Complaint.id)
+    query = (select(*columns).outerjoin(newest, newest.c.complaint_id == Complaint.id)
+             .outerjoin(TriageRow, TriageRow.id == newest.c.triage_id).where(condition).order_by(Complaint.id))
     result = session.execute(query.execution_options(yield_per=batch))
     try:
         yield from result

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from qingfeng.storage import audit
-from qingfeng.storage.tables import ReporterContact
+from qingfeng.storage.tables import ReporterContact, utcnow
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,17 @@ def store_contact(session: Session, complaint_id: int, *, name: str | None, phon
         return
     session.add(ReporterContact(complaint_id=complaint_id, name=name, phones=sorted(set(phones)),
                                 id_numbers=sorted(set(id_numbers)), other=other or {}))
+
+
+def store_contacts(session: Session, contacts: list[dict]) -> None:
+    """``store_contact`` for many complaints in one multi-row INSERT: dicts with ``complaint_id``, ``name``,
+    ``phones``, ``id_numbers`` and ``other``; those with nothing to keep are skipped."""
+    now = utcnow()
+    rows = [{"complaint_id": c["complaint_id"], "name": c["name"], "phones": sorted(set(c["phones"])),
+             "id_numbers": sorted(set(c["id_numbers"])), "other": c["other"] or {}, "created_at": now}
+            for c in contacts if c["name"] or c["phones"] or c["id_numbers"] or c["other"]]
+    if rows:
+        session.execute(insert(ReporterContact.__table__), rows)
 
 
 def read_contact(session: Session, complaint_id: int, *, actor: str, reason: str) -> Contact | None:
