@@ -2,15 +2,16 @@
 
 Every file is parsed by its channel adapter as a stream; valid records and rejections are stored in
 chunks of ``Settings.classify_chunk_size``, one transaction per chunk (quarantine rows included), so a run
-killed at any point loses at most the chunk in flight, and the rerun skips what is stored (unique
-constraints on complaints and quarantine). Retries are on I/O tasks only (files, HTTP, database).
+killed at any point loses at most the chunk in flight (two with a triage pool: ``classify_workers`` > 1,
+see ``pipelines.parallel_triage``), and the rerun skips what is stored (unique constraints on complaints
+and quarantine). Retries are on I/O tasks only (files, HTTP, database).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import Counter
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from pipelines.adapters.report_box import ReportBoxLog, letter_id_of, unlogged_l
 from pipelines.channels import ChannelConfig, channels_path, load_channel_config
 from pipelines.intake import IntakeOptions, store_complaints
 from pipelines.online_api import Page, fetch_page
+from pipelines.parallel_triage import PrefetchedTriager, TriagePool, triage_input
 from pipelines.quarantine import add_rejections
 from pipelines.records import CanonicalComplaint, Rejection, ValidationContext
 from pipelines.sources import SourceFileRef, letters_by_id, list_source_files, parse_source
@@ -72,10 +74,13 @@ def open_storage(database_url: str):
 
 @task(name="load-models", cache_policy=NO_CACHE, persist_result=False)
 def load_models(settings: Settings):
-    """The PRODUCTION triage models (trained from data/ first when there are none)."""
+    """The PRODUCTION triage models (trained from data/ first when there are none): in this process, or
+    in a pool of ``classify_workers`` processes."""
     from classifiers.triage import ensure_default_models, load_triager
 
     ensure_default_models(settings)
+    if settings.classify_workers > 1:
+        return TriagePool(settings, settings.classify_workers)
     return load_triager(settings)
 
 
@@ -143,12 +148,18 @@ def write_daily_report(factory, run_date: str, reports_dir: Path, drift_referenc
 
 
 class _Chunker:
-    """Collects parsed items and stores them a chunk at a time."""
+    """Collects parsed items and stores them a chunk at a time.
+
+    With a :class:`TriagePool`, a full chunk is sent to the pool for triage at once and stored when the
+    next chunk is full (or at :meth:`drain`), so the workers classify while this process writes.
+    """
 
     def __init__(self, factory, triager, run_id: int, options: IntakeOptions, size: int) -> None:
         self.factory, self.triager, self.run_id, self.options, self.size = factory, triager, run_id, options, size
+        self.pool = triager if isinstance(triager, TriagePool) else None
         self.records: list[CanonicalComplaint] = []
         self.rejections: list[Rejection] = []
+        self.pending: deque[tuple[list, list, Any]] = deque()
         self.counts: Counter = Counter()
         self.chunks = 0
         self.exit_after = int(os.environ.get(FAULT_EXIT_ENV, "0") or 0)
@@ -159,14 +170,31 @@ class _Chunker:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the collected items on: stored now, or (with a pool) triaged now and stored one chunk later."""
         if not self.records and not self.rejections:
             return
+        records, rejections = self.records, self.rejections
+        self.records, self.rejections = [], []
+        if self.pool is None:
+            self._store(records, rejections, self.triager)
+            return
+        self.pending.append((records, rejections,
+                             PrefetchedTriager(self.pool, *triage_input(records, self.options.max_text_chars))))
+        while len(self.pending) > 1:
+            self._store(*self.pending.popleft())
+
+    def drain(self) -> None:
+        """Store everything handed on (call before the run is closed)."""
+        self.flush()
+        while self.pending:
+            self._store(*self.pending.popleft())
+
+    def _store(self, records: list, rejections: list, triager) -> None:
         # quote(): Prefect would otherwise walk every record (and its dicts) twice per chunk looking for
         # futures; the chunk holds plain data, so that walk is pure overhead
-        self.counts.update(store_chunk(self.factory, self.triager, quote(self.records), quote(self.rejections),
+        self.counts.update(store_chunk(self.factory, quote(triager), quote(records), quote(rejections),
                                        self.run_id, self.options))
-        self.counts["parsed"] += len(self.records) + len(self.rejections)
-        self.records, self.rejections = [], []
+        self.counts["parsed"] += len(records) + len(rejections)
         self.chunks += 1
         if self.exit_after and self.chunks >= self.exit_after:
             os._exit(75)  # fault injection for the crash-and-resume test: die right after a commit
@@ -252,6 +280,7 @@ def nightly(date: dt.date | None = None, source_dir: str | None = None,
         _ingest_files(refs, config, ctx, chunker, factory, run_date)
         if online_api_url:
             summary["online_api"] = _ingest_online_api(online_api_url, config, ctx, chunker, factory)
+        chunker.drain()
         summary.update(chunker.counts)
         with session_scope(factory) as session:
             ledger.close_run(session, run_id, "completed", {k: v for k, v in summary.items() if k != "run_id"})
@@ -259,6 +288,9 @@ def nightly(date: dt.date | None = None, source_dir: str | None = None,
         with session_scope(factory) as session:
             ledger.close_run(session, run_id, "failed", dict(chunker.counts))
         raise
+    finally:
+        if chunker.pool is not None:
+            chunker.pool.close()
     from pipelines.drift import load_drift_reference
 
     summary["report"] = write_daily_report(factory, run_date, settings.reports_dir, load_drift_reference(settings),

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # nightly ingestion
     max_text_chars: int = 20_000
     classify_chunk_size: int = 500
+    classify_workers: int = Field(1, ge=1, description="processes that triage the nightly chunks (1 = in the flow's "
+                                  "own process; more = a pool triaging one chunk ahead of storage)")
     nightly_cron: str = "0 2 * * *"
 
     # triage decisions

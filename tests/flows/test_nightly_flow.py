@@ -127,3 +127,31 @@ def test_rerun_inserts_nothing_and_quarantines_nothing_twice(sample_run):
     assert again.get("stored", 0) == 0 and again.get("quarantined", 0) == 0
     assert again["already_stored"] == 32
     assert _counts(env) == before
+
+
+def _stored_triage(env) -> dict[tuple[str, str], tuple]:
+    from qingfeng.storage.tables import TriageResult as TriageRow
+
+    factory = connect(env.settings.database_url)
+    with session_scope(factory) as s:
+        rows = s.execute(select(Complaint.channel, Complaint.source_id, Complaint.text, TriageRow.categories,
+                                TriageRow.agencies, TriageRow.needs_review, TriageRow.evidence)
+                         .join(TriageRow, TriageRow.complaint_id == Complaint.id)).all()
+    return {(r[0], r[1]): (r[2], tuple(r[3]), tuple(r[4]), r[5], json.dumps(r[6], sort_keys=True)) for r in rows}
+
+
+def test_triage_pool_one_chunk_ahead_stores_exactly_what_the_in_process_run_stores(sample_run, nightly_env_factory):
+    """classify_workers=2 with tiny chunks: worker processes triage chunk k+1 while chunk k is stored."""
+    from pipelines.nightly import nightly
+
+    reference, reference_summary, source = sample_run
+    env = nightly_env_factory("pool-night", QINGFENG_CLASSIFY_WORKERS="2", QINGFENG_CLASSIFY_CHUNK_SIZE="4")
+    with pytest.MonkeyPatch.context() as mp:
+        env.apply(mp)
+        summary = nightly(date=SAMPLE_DATE, source_dir=str(source))
+        rerun = nightly(date=SAMPLE_DATE, source_dir=str(source))
+    for key in ("stored", "already_stored", "quarantined", "parsed"):
+        assert summary.get(key) == reference_summary.get(key), key
+    assert _counts(env) == _counts(reference)
+    assert _stored_triage(env) == _stored_triage(reference)
+    assert rerun.get("stored", 0) == 0 and rerun["already_stored"] == 32
