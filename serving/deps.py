@@ -7,6 +7,7 @@ a thread hop per dependency cost more than the rest of a health check.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request, Security
@@ -72,8 +73,7 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_principal(runtime: RuntimeDep, key: Annotated[str | None, Security(api_key_header)] = None
-                        ) -> Principal:
+async def authenticate(runtime: Runtime, key: str | None) -> Principal:
     """The caller behind ``X-API-Key``: from the in-memory cache, else one indexed lookup (then cached)."""
     if not key or len(key) > MAX_KEY_CHARS:
         raise ApiError(401, "unauthorized", STATUS_ERRORS[401][1])
@@ -89,6 +89,23 @@ async def get_principal(runtime: RuntimeDep, key: Annotated[str | None, Security
     return principal
 
 
+def authorize(runtime: Runtime, principal: Principal, permission: Permission) -> Principal:
+    """Within its rate limit (429) and allowed ``permission`` by its role (403)."""
+    wait = runtime.limiter.check(principal.key_hash)
+    if wait is not None:
+        raise ApiError(429, "rate_limited",
+                       f"请求过于频繁：每个密钥每分钟最多 {runtime.limiter.per_minute} 次，请 {wait:.0f} 秒后再试",
+                       {"retry_after_seconds": round(wait, 3)}, headers={"Retry-After": str(max(1, round(wait)))})
+    if not principal.can(permission):
+        raise ApiError(403, "forbidden", f"角色 {principal.role.value} 无权访问此接口", {"required": permission.value})
+    return principal
+
+
+async def get_principal(runtime: RuntimeDep, key: Annotated[str | None, Security(api_key_header)] = None
+                        ) -> Principal:
+    return await authenticate(runtime, key)
+
+
 def _lookup(runtime: Runtime, key_hash: str) -> Principal | None:
     with session_scope(runtime.sessions) as session:
         return lookup_key(session, key_hash)
@@ -98,18 +115,36 @@ def require(permission: Permission):
     """A dependency: an authenticated caller within its rate limit whose role grants ``permission``."""
 
     async def allowed(runtime: RuntimeDep, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        wait = runtime.limiter.check(principal.key_hash)
-        if wait is not None:
-            raise ApiError(429, "rate_limited",
-                           f"请求过于频繁：每个密钥每分钟最多 {runtime.limiter.per_minute} 次，请 {wait:.0f} 秒后再试",
-                           {"retry_after_seconds": round(wait, 3)}, headers={"Retry-After": str(max(1, round(wait)))})
-        if not principal.can(permission):
-            raise ApiError(403, "forbidden", f"角色 {principal.role.value} 无权访问此接口", {"required": permission.value})
-        return principal
+        return authorize(runtime, principal, permission)
 
     return allowed
 
 
+@dataclass(frozen=True)
+class TriageCall:
+    """Everything the triage routes need, resolved as ONE dependency: FastAPI's per-request cost grows
+    with the number of dependency nodes, and these routes are the hot path."""
+
+    runtime: Runtime
+    principal: Principal
+    triager: Triager | None
+    request_id: str
+
+
+async def get_triage_call(request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+                          ) -> TriageCall:
+    runtime = request.app.state.runtime
+    principal = authorize(runtime, await authenticate(runtime, key), Permission.triage)
+    # after authentication, as a separate node so tests can override it (app.dependency_overrides)
+    return TriageCall(runtime, principal, None, getattr(request.state, "request_id", "-"))
+
+
+async def get_triage_call_with_model(call: Annotated[TriageCall, Depends(get_triage_call)],
+                                     triager: TriagerDep) -> TriageCall:
+    return TriageCall(call.runtime, call.principal, triager, call.request_id)
+
+
+TriageCallDep = Annotated[TriageCall, Depends(get_triage_call_with_model)]
 TriageCaller = Annotated[Principal, Depends(require(Permission.triage))]
 IntakeCaller = Annotated[Principal, Depends(require(Permission.complaints))]
 AnalystCaller = Annotated[Principal, Depends(require(Permission.review))]

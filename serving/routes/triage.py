@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from serving.deps import RequestIdDep, RuntimeDep, SettingsDep, TriageCaller, TriagerDep
+from serving.deps import TriageCallDep
 from serving.errors import ApiError
 from serving.present import triage_view
 from serving.schemas import TriageBatchItem, TriageBatchRequest, TriageBatchResponse, TriageRequest, TriageResponse
@@ -20,16 +20,15 @@ def check_text_length(text: str, max_chars: int, where: str = "text") -> None:
 
 
 @router.post("/triage", response_model=TriageResponse, summary="对一条投诉文本分类（不保存）")
-async def triage(body: TriageRequest, _caller: TriageCaller, runtime: RuntimeDep, triager: TriagerDep,
-                 request_id: RequestIdDep) -> TriageResponse:
-    check_text_length(body.text, runtime.settings.api_max_text_chars)
-    result = await runtime.triage(triager, body.text, body.channel)
-    return TriageResponse(**triage_view(result), request_id=request_id, source_id=body.source_id)
+async def triage(body: TriageRequest, call: TriageCallDep) -> TriageResponse:
+    check_text_length(body.text, call.runtime.settings.api_max_text_chars)
+    result = await call.runtime.triage(call.triager, body.text, body.channel)
+    return TriageResponse(**triage_view(result), request_id=call.request_id, source_id=body.source_id)
 
 
 @router.post("/triage/batch", response_model=TriageBatchResponse, summary="批量分类（最多 api_batch_max_items 条，不保存）")
-async def triage_batch(body: TriageBatchRequest, _caller: TriageCaller, settings: SettingsDep, triager: TriagerDep,
-                       request_id: RequestIdDep) -> TriageBatchResponse:
+async def triage_batch(body: TriageBatchRequest, call: TriageCallDep) -> TriageBatchResponse:
+    settings, triager = call.runtime.settings, call.triager
     if len(body.items) > settings.api_batch_max_items:
         raise ApiError(422, "batch_too_large", f"批量请求最多 {settings.api_batch_max_items} 条，收到 {len(body.items)} 条",
                        {"max_items": settings.api_batch_max_items})
@@ -38,4 +37,4 @@ async def triage_batch(body: TriageBatchRequest, _caller: TriageCaller, settings
     results = await run_in_threadpool(triager.triage_batch, [i.text for i in body.items],
                                       [i.channel for i in body.items])
     items = [TriageBatchItem(**triage_view(r), source_id=i.source_id) for i, r in zip(body.items, results)]
-    return TriageBatchResponse(request_id=request_id, items=items)
+    return TriageBatchResponse(request_id=call.request_id, items=items)
