@@ -194,16 +194,15 @@ def cue_feature_names(lexicon: CueLexicon) -> list[str]:
 
 
 def cue_matrix(docs: list[PreparedText], lexicon: CueLexicon) -> np.ndarray:
-    groups = lexicon.group_names
-    out = np.zeros((len(docs), 3 * len(groups)), dtype=np.float32)
+    """Per cue group: log1p of (plain matches, negated matches, quoted matches)."""
+    column = {g: 3 * j for j, g in enumerate(lexicon.group_names)}
+    out = np.zeros((len(docs), 3 * len(column)), dtype=np.float32)
     for i, doc in enumerate(docs):
-        counts = {g: [0, 0, 0] for g in groups}
         for m in cue_matches(doc, lexicon):
-            row = counts[m.span.label]
-            row[1 if m.negated else 0] += 1
-            row[2] += int(m.quoted)
-        for j, g in enumerate(groups):
-            out[i, 3 * j:3 * j + 3] = counts[g]
+            j = column[m.span.label]
+            out[i, j + (1 if m.negated else 0)] += 1
+            if m.quoted:
+                out[i, j + 2] += 1
     return np.log1p(out)
 
 

@@ -16,9 +16,8 @@ import re
 import threading
 from pathlib import Path
 
-# jieba's own block and skip patterns (jieba/__init__.py: re_han_default, re_skip_default, re_eng)
+# jieba's own block and Latin/digit patterns (jieba/__init__.py: re_han_default, re_eng)
 _HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_SKIP = re.compile("(\r\n|\\s)", re.U)
 _ENG = re.compile("[a-zA-Z0-9]", re.U)
 
 
@@ -123,12 +122,10 @@ class Segmenter:
                 continue
             if _HAN.match(block):
                 _block_words(block, pos, _route(block, table, unknown), out)
-            else:  # punctuation and spaces: jieba yields whitespace runs whole, everything else char by char
-                at = pos
-                for part in _SKIP.split(block):
-                    if part and not _SKIP.match(part):
-                        out.extend((ch, at + i, at + i + 1) for i, ch in enumerate(part) if not ch.isspace())
-                    at += len(part)
+            else:  # punctuation and spaces: jieba yields whitespace whole (dropped here), the rest char by char
+                for i, ch in enumerate(block, pos):
+                    if not ch.isspace():
+                        out.append((ch, i, i + 1))
             pos += len(block)
         return out
 
