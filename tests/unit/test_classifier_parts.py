@@ -134,3 +134,22 @@ def test_multiclass_head_probabilities_sum_to_one():
     head = MultiClassHead(C=1.0).fit(X, y, ["zero", "one", "two"])
     proba = head.predict_proba(X)
     assert np.allclose(proba.sum(axis=1), 1.0) and (proba.argmax(axis=1) == y).mean() > 0.7
+
+
+def test_vectorised_char_block_equals_the_counter_path(segmenter):
+    """``char_tfidf_block`` (batch, integer codes) gives the numbers of ``tfidf_block(char_counts)``."""
+    from classifiers.features import CharNgramIndex, char_counts, char_tfidf_block, hstack_blocks, tfidf_block
+
+    texts = ["派出所民警态度差，态度差", "法院执行款一直不到账", "", "a", "检察院不起诉，不起诉决定书 ABC abc",
+             "執行款𠀀到账吗？？", "x\ud800y"]
+    docs = [prepare(t, segmenter) for t in texts]
+    feat = TextFeaturizer(word_min_df=1, char_min_df=1).fit(docs[:-1])
+    vocab, idf = feat.char_.vocabulary_, feat.char_.idf_
+    feature_texts = [d.feature_text for d in docs]
+    counts = [char_counts(d, (1, 3)) for d in docs]
+    expected = hstack_blocks([tfidf_block(counts, vocab, idf)], sort_indices=True).toarray()
+    got = hstack_blocks([char_tfidf_block(feature_texts, CharNgramIndex(vocab, (1, 3)), idf)],
+                        sort_indices=True).toarray()
+    assert got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
+    one = hstack_blocks([char_tfidf_block(feature_texts[:1], CharNgramIndex(vocab, (1, 3)), idf)]).toarray()
+    assert np.allclose(one[0], expected[0], atol=1e-6)
