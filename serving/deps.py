@@ -122,30 +122,28 @@ def require(permission: Permission):
 
 @dataclass(frozen=True)
 class TriageCall:
-    """Everything the triage routes need, resolved as ONE dependency: FastAPI's per-request cost grows
-    with the number of dependency nodes, and these routes are the hot path."""
+    """Everything the triage routes need. The hot path resolves few dependency nodes (FastAPI's cost per
+    request grows with them): one for key, rate limit and role together, one for the model."""
 
     runtime: Runtime
     principal: Principal
-    triager: Triager | None
+    triager: Triager
     request_id: str
 
 
-async def get_triage_call(request: Request, key: Annotated[str | None, Security(api_key_header)] = None
-                          ) -> TriageCall:
+async def triage_caller(request: Request, key: Annotated[str | None, Security(api_key_header)] = None
+                        ) -> Principal:
     runtime = request.app.state.runtime
-    principal = authorize(runtime, await authenticate(runtime, key), Permission.triage)
-    # after authentication, as a separate node so tests can override it (app.dependency_overrides)
-    return TriageCall(runtime, principal, None, getattr(request.state, "request_id", "-"))
+    return authorize(runtime, await authenticate(runtime, key), Permission.triage)
 
 
-async def get_triage_call_with_model(call: Annotated[TriageCall, Depends(get_triage_call)],
-                                     triager: TriagerDep) -> TriageCall:
-    return TriageCall(call.runtime, call.principal, triager, call.request_id)
+async def get_triage_call(request: Request, principal: Annotated[Principal, Depends(triage_caller)],
+                          triager: TriagerDep) -> TriageCall:
+    """After the caller is checked, so a missing model is a 503 only for an authorised caller."""
+    return TriageCall(request.app.state.runtime, principal, triager, getattr(request.state, "request_id", "-"))
 
 
-TriageCallDep = Annotated[TriageCall, Depends(get_triage_call_with_model)]
-TriageCaller = Annotated[Principal, Depends(require(Permission.triage))]
+TriageCallDep = Annotated[TriageCall, Depends(get_triage_call)]
 IntakeCaller = Annotated[Principal, Depends(require(Permission.complaints))]
 AnalystCaller = Annotated[Principal, Depends(require(Permission.review))]
 DirectoryCaller = Annotated[Principal, Depends(require(Permission.directory))]
