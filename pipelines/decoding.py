@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -40,19 +41,21 @@ def plausible_text(text: str) -> bool:
     """
     if not text:
         return True
-    if sum(_bad_char(c) for c in text) > max(1, len(text) // 1000):
+    counts = Counter(text)  # each distinct character is judged once (a whole export has a few thousand)
+    if sum(n for c, n in counts.items() if _bad_char(c)) > max(1, len(text) // 1000):
         return False
-    cjk = [c for c in text if "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0002ffff"]
+    cjk = {c: n for c, n in counts.items() if "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0002ffff"}
     if not cjk:
         return True
-    common = 0
-    for c in cjk:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    return common / len(cjk) >= 0.6
+    return sum(n for c, n in cjk.items() if _in_gb2312(c)) / sum(cjk.values()) >= 0.6
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode_bytes(data: bytes) -> Decoded:

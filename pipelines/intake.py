@@ -27,7 +27,7 @@ from classifiers.pii import MASK, redact
 from classifiers.results import TriageResult
 from classifiers.spans import Span
 from pipelines.dedupe import DedupeConfig, batch_fingerprints, to_signed
-from pipelines.linking import CaseLinker
+from pipelines.linking import CaseLinker, ShingleMemory
 from pipelines.quarantine import add_rejections
 from pipelines.records import CanonicalComplaint, Reason, Rejection
 from pipelines.sql import batched
@@ -101,6 +101,12 @@ def protect(record: CanonicalComplaint) -> Protected:
     return Protected(record, text, digest, record.reporter_name, sorted(set(phones)), ids, other)
 
 
+def protect_records(records: Sequence[CanonicalComplaint], max_text_chars: int) -> list[Protected | None]:
+    """``protect`` of each record that ``store_complaints`` would store (pure); None where it would quarantine
+    the record instead (empty or over-long text). Hand the list to ``store_complaints(protected=...)``."""
+    return [protect(r) if r.text.strip() and len(r.text) <= max_text_chars else None for r in records]
+
+
 def _reject(p: CanonicalComplaint, reason: Reason, detail: str) -> Rejection:
     return Rejection(p.channel.value, reason, p.raw or p.model_dump_json(), p.source_file, p.source_id, detail)
 
@@ -125,29 +131,39 @@ def _existing(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, 
 
 
 def store_complaints(session: Session, records: Sequence[CanonicalComplaint], triager: Triager,
-                     run_id: int | None = None, *, options: IntakeOptions = IntakeOptions()) -> list[StoreOutcome]:
-    """Store ``records`` in the caller's transaction; one outcome per record, in order. Does not commit."""
+                     run_id: int | None = None, *, options: IntakeOptions = IntakeOptions(),
+                     protected: Sequence[Protected | None] | None = None,
+                     shingles: ShingleMemory | None = None) -> list[StoreOutcome]:
+    """Store ``records`` in the caller's transaction; one outcome per record, in order. Does not commit.
+
+    ``protected``: ``protect_records(records, ...)`` when the caller already has it (an item made from
+    another record is redone); ``shingles``: a memory kept across the calls of one run (``CaseLinker``).
+    """
+    if protected is not None and len(protected) != len(records):
+        raise ValueError(f"{len(protected)} protected items for {len(records)} records")
     outcomes: list[StoreOutcome | None] = [None] * len(records)
     rejections: list[Rejection] = []
-    protected: dict[int, Protected] = {}
+    masked: dict[int, Protected] = {}
     for i, record in enumerate(records):
         if not record.text.strip():
             rejections.append(_reject(record, Reason.empty_text, "内容为空"))
         elif len(record.text) > options.max_text_chars:
             rejections.append(_reject(record, Reason.text_too_long, f"内容超过 {options.max_text_chars} 字"))
         else:
-            protected[i] = protect(record)
+            given = protected[i] if protected is not None else None
+            mine = given is not None and (given.record is record or given.record == record)
+            masked[i] = given if mine else protect(record)
             continue
         outcomes[i] = StoreOutcome(record.channel.value, record.source_id, None, None, False,
                                    quarantined=rejections[-1].reason.value)
 
     first: dict[tuple[str, str], int] = {}
     repeats: dict[int, int] = {}
-    for i, p in protected.items():
+    for i, p in masked.items():
         key = (p.record.channel.value, p.record.source_id)
         if key not in first:
             first[key] = i
-        elif protected[first[key]].content_hash == p.content_hash:
+        elif masked[first[key]].content_hash == p.content_hash:
             repeats[i] = first[key]
         else:
             rejections.append(_reject(p.record, Reason.source_id_conflict, "同一编号在本批中内容不同"))
@@ -160,14 +176,14 @@ def store_complaints(session: Session, records: Sequence[CanonicalComplaint], tr
             new.append(i)
             continue
         cid, case_id, digest = existing[key]
-        if digest == protected[i].content_hash:
+        if digest == masked[i].content_hash:
             outcomes[i] = StoreOutcome(*key, cid, case_id, False)
         else:
-            rejections.append(_reject(protected[i].record, Reason.source_id_conflict, "编号已入库但内容不同"))
+            rejections.append(_reject(masked[i].record, Reason.source_id_conflict, "编号已入库但内容不同"))
             outcomes[i] = StoreOutcome(*key, cid, case_id, False, quarantined=Reason.source_id_conflict.value)
 
     if new:
-        _store_new(session, [protected[i] for i in new], triager, run_id, options, outcomes, new)
+        _store_new(session, [masked[i] for i in new], triager, run_id, options, outcomes, new, shingles)
     for i, j in repeats.items():
         o = outcomes[j]
         assert o is not None
@@ -180,11 +196,13 @@ def store_complaints(session: Session, records: Sequence[CanonicalComplaint], tr
 
 
 def _store_new(session: Session, items: list[Protected], triager: Triager, run_id: int | None,
-               options: IntakeOptions, outcomes: list[StoreOutcome | None], positions: list[int]) -> None:
+               options: IntakeOptions, outcomes: list[StoreOutcome | None], positions: list[int],
+               shingles: ShingleMemory | None) -> None:
     texts = [p.text for p in items]
     fingerprints, code_sets = batch_fingerprints(texts, options.dedupe)
-    linker = CaseLinker(session, options.dedupe)
+    linker = CaseLinker(session, options.dedupe, shingles)
     links = linker.link(texts, [p.record.received_at for p in items], fingerprints, code_sets)
+    linker.memory.add([p.content_hash for p in items], code_sets)  # the next batch's candidates
     results = triager.triage_batch(texts, [p.record.channel.value for p in items])
     if len(results) != len(items):
         raise RuntimeError(f"triage_batch returned {len(results)} results for {len(items)} texts")

@@ -26,16 +26,19 @@ from pipelines.adapters.online import read_online_records
 from pipelines.adapters.custody import letter_custody
 from pipelines.adapters.report_box import ReportBoxLog, letter_id_of, unlogged_letters
 from pipelines.channels import ChannelConfig, channels_path, load_channel_config
-from pipelines.intake import IntakeOptions, store_complaints
+from pipelines.intake import IntakeOptions, Protected, protect_records, store_complaints
+from pipelines.linking import ShingleMemory
 from pipelines.online_api import Page, fetch_page
 from pipelines.parallel_triage import PrefetchedTriager, TriagePool, triage_input
 from pipelines.quarantine import add_rejections
 from pipelines.records import CanonicalComplaint, Rejection, ValidationContext
 from pipelines.sources import SourceFileRef, letters_by_id, list_source_files, parse_source
+from pipelines.sql import refresh_statistics
 from qingfeng.settings import Settings
 from qingfeng.storage.db import connect, session_scope
 
 FAULT_EXIT_ENV = "QINGFENG_FAULT_EXIT_AFTER_CHUNKS"  # crash tests: os._exit after N committed chunks
+ANALYZE_EVERY_CHUNKS = 20  # PostgreSQL: refresh the planner's statistics as the night's rows pile up
 
 
 class StorageError(RuntimeError):
@@ -100,15 +103,20 @@ def record_source(factory, ref_channel: str, path: str, sha256: str, run_date: s
 
 @task(name="store-chunk", **_IO)
 def store_chunk(factory, triager, records: list[CanonicalComplaint], rejections: list[Rejection],
-                run_id: int, options: IntakeOptions) -> dict[str, int]:
-    """One transaction: quarantine the rejections, store (redact, link, triage) the records."""
+                run_id: int, options: IntakeOptions, protected: list[Protected | None] | None = None,
+                shingles: ShingleMemory | None = None) -> dict[str, int]:
+    """One transaction: quarantine the rejections, store (redact, link, triage) the records.
+
+    ``protected``: the records already masked (``protect_records``); ``shingles``: the run's linking memory.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         with session_scope(factory) as session:
             before = _quarantined_by(session, run_id)
             add_rejections(session, rejections, run_id=run_id, run_date=options.run_date)
-            outcomes = store_complaints(session, records, triager, run_id, options=options)
+            outcomes = store_complaints(session, records, triager, run_id, options=options, protected=protected,
+                                        shingles=shingles)
             quarantined = _quarantined_by(session, run_id) - before
     except SQLAlchemyError as exc:
         raise StorageError(exc) from None
@@ -159,7 +167,8 @@ class _Chunker:
         self.pool = triager if isinstance(triager, TriagePool) else None
         self.records: list[CanonicalComplaint] = []
         self.rejections: list[Rejection] = []
-        self.pending: deque[tuple[list, list, Any]] = deque()
+        self.pending: deque[tuple[list, list, Any, list]] = deque()
+        self.shingles = ShingleMemory(options.dedupe.shingle)  # stored texts' shingle sets, across chunks
         self.counts: Counter = Counter()
         self.chunks = 0
         self.exit_after = int(os.environ.get(FAULT_EXIT_ENV, "0") or 0)
@@ -178,8 +187,8 @@ class _Chunker:
         if self.pool is None:
             self._store(records, rejections, self.triager)
             return
-        self.pending.append((records, rejections,
-                             PrefetchedTriager(self.pool, *triage_input(records, self.options.max_text_chars))))
+        protected = protect_records(records, self.options.max_text_chars)  # masked once: for the pool and the store
+        self.pending.append((records, rejections, PrefetchedTriager(self.pool, *triage_input(protected)), protected))
         while len(self.pending) > 1:
             self._store(*self.pending.popleft())
 
@@ -189,13 +198,16 @@ class _Chunker:
         while self.pending:
             self._store(*self.pending.popleft())
 
-    def _store(self, records: list, rejections: list, triager) -> None:
+    def _store(self, records: list, rejections: list, triager, protected: list | None = None) -> None:
         # quote(): Prefect would otherwise walk every record (and its dicts) twice per chunk looking for
         # futures; the chunk holds plain data, so that walk is pure overhead
         self.counts.update(store_chunk(self.factory, quote(triager), quote(records), quote(rejections),
-                                       self.run_id, self.options))
+                                       self.run_id, self.options, quote(protected), quote(self.shingles)))
         self.counts["parsed"] += len(records) + len(rejections)
         self.chunks += 1
+        if self.chunks % ANALYZE_EVERY_CHUNKS == 0:
+            with session_scope(self.factory) as session:
+                refresh_statistics(session, "complaints")
         if self.exit_after and self.chunks >= self.exit_after:
             os._exit(75)  # fault injection for the crash-and-resume test: die right after a commit
 

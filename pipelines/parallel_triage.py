@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from classifiers.results import TriageResult
-from pipelines.intake import protect
-from pipelines.records import CanonicalComplaint
+from pipelines.intake import Protected
 
 _worker_triager = None
 
@@ -37,14 +36,15 @@ def _triage_in_worker(texts: list[str], channels: list[str | None]) -> list[Tria
     return _worker_triager.triage_batch(texts, channels)
 
 
-def triage_input(records: Sequence[CanonicalComplaint], max_text_chars: int) -> tuple[list[str], list[str]]:
-    """What ``store_complaints`` will hand to ``triage_batch`` for these records (the masked text and the
-    channel of each record it would store; empty and over-long texts are quarantined, not triaged)."""
+def triage_input(protected: Sequence[Protected | None]) -> tuple[list[str], list[str]]:
+    """What ``store_complaints`` will hand to ``triage_batch`` for records protected by
+    ``pipelines.intake.protect_records`` (the masked text and the channel of each record it would store;
+    None stands for an empty or over-long text, quarantined, not triaged)."""
     texts, channels = [], []
-    for record in records:
-        if record.text.strip() and len(record.text) <= max_text_chars:
-            texts.append(protect(record).text)
-            channels.append(record.channel.value)
+    for p in protected:
+        if p is not None:
+            texts.append(p.text)
+            channels.append(p.record.channel.value)
     return texts, channels
 
 

@@ -23,6 +23,19 @@ def insert_ignore(session: Session, entity: type, rows: Sequence[dict[str, Any]]
     session.execute(statement, list(rows))
 
 
+def refresh_statistics(session: Session, table: str) -> None:
+    """``ANALYZE table`` on PostgreSQL, nothing on SQLite.
+
+    A bulk load outgrows the planner's row estimates faster than autovacuum refreshes them; with stale
+    estimates PostgreSQL answers ``channel = ? AND source_id IN (...)`` from the one-column channel index
+    (every row of the channel) instead of the unique (channel, source_id) index.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        session.execute(text(f"ANALYZE {table}"))
+
+
 def batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start: start + size]

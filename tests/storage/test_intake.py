@@ -103,3 +103,23 @@ def test_near_duplicate_links_to_a_case_stored_in_an_earlier_batch(database_url,
     with session_scope(factory) as s:
         b, c = store_complaints(s, [record("online", "WS3", POST), record("online", "WS4", BRIBE)], triager)
     assert b.case_id == a.case_id and c.case_id != a.case_id
+
+
+def test_precomputed_masking_and_a_shared_shingle_memory_store_the_same(database_url, triager):
+    from pipelines.intake import protect_records
+    from pipelines.linking import ShingleMemory
+
+    factory = connect(database_url)
+    memory = ShingleMemory(shingle=IntakeOptions().dedupe.shingle)
+    first = [record(), record("online", "WS4", BRIBE), record("online", "W5").model_copy(update={"text": "  "})]
+    with session_scope(factory) as s:
+        a, bribe, blank = store_complaints(s, first, triager, protected=protect_records(first, 20_000),
+                                           shingles=memory)
+    assert blank.quarantined == "empty_text" and len(memory) == 2
+    second = [record("online", "WS3", POST)]
+    with session_scope(factory) as s:
+        (b,) = store_complaints(s, second, triager, protected=protect_records(second, 20_000), shingles=memory)
+    assert b.case_id == a.case_id != bribe.case_id
+    with session_scope(factory) as s:
+        text = s.scalar(select(Complaint.text).where(Complaint.source_id == "RX1"))
+    assert "13836457890" not in text and "李建华" not in text

@@ -17,6 +17,7 @@ from pipelines.dedupe import (
     hamming,
     jaccard,
     key_text,
+    pack_codes,
     shingle_set,
     shingle_sets,
     simhashes,
@@ -100,3 +101,20 @@ def test_signed_storage_round_trip(h):
 
 def test_bands_are_four_16_bit_slices():
     assert bands(0x0001_0002_0003_0004) == (4, 3, 2, 1)
+
+
+def test_packed_shingle_sets_score_like_frozensets_and_the_memory_stays_bounded():
+    from pipelines.linking import ShingleMemory
+
+    a, b = shingle_set(CALL), shingle_set(POST)
+    assert jaccard(a, pack_codes(b)) == jaccard(a, b) and jaccard(pack_codes(a), b) == jaccard(a, b)
+    memory = ShingleMemory(shingle=2, max_items=2)
+    memory.add(["h1", "h2"], [a, b])
+    assert memory.get("h1") == pack_codes(a)  # h1 is now the most recently used
+    memory.add(["h3"], [a])
+    assert len(memory) == 2 and memory.get("h2") is None and memory.get("h1") is not None
+
+
+def test_bands_are_the_four_16_bit_slices():
+    h = 0x0123_4567_89AB_CDEF
+    assert bands(h) == (0xCDEF, 0x89AB, 0x4567, 0x0123)
