@@ -54,7 +54,7 @@ class Complaint(Base):
     __tablename__ = "complaints"
     __table_args__ = (UniqueConstraint("channel", "source_id", name="uq_complaint_source"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # looked up through uq_complaint_source
     source_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     text: Mapped[str] = mapped_column(Text)
