@@ -18,7 +18,7 @@ def insert_ignore(session: Session, entity: type, rows: Sequence[dict[str, Any]]
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise NotImplementedError(f"unsupported database dialect {dialect!r}")
+        raise ValueError(f"unsupported database dialect {dialect!r}: use SQLite or PostgreSQL")
     statement = insert(entity).on_conflict_do_nothing(index_elements=list(conflict))
     session.execute(statement, list(rows))
 
@@ -26,9 +26,9 @@ def insert_ignore(session: Session, entity: type, rows: Sequence[dict[str, Any]]
 def refresh_statistics(session: Session, table: str) -> None:
     """``ANALYZE table`` on PostgreSQL, nothing on SQLite.
 
-    A bulk load outgrows the planner's row estimates faster than autovacuum refreshes them; with stale
-    estimates PostgreSQL answers ``channel = ? AND source_id IN (...)`` from the one-column channel index
-    (every row of the channel) instead of the unique (channel, source_id) index.
+    A bulk load outgrows the planner's row estimates faster than autovacuum refreshes them, and stale
+    estimates give poor plans for the night's lookups (before migration 0002 dropped it, PostgreSQL read
+    whole channels through a one-column channel index for ``channel = ? AND source_id IN (...)``).
     """
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy import text
