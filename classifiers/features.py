@@ -87,19 +87,6 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
-def char_counts(doc: PreparedText, ngram: tuple[int, int]) -> Counter:
-    """Character n-gram counts of ``doc.feature_text`` (memoised on the doc, so models share the work)."""
-    key = ("char", ngram)
-    counts = doc.cache.get(key)
-    if counts is None:
-        text = doc.feature_text
-        counts = Counter()
-        for n in range(ngram[0], ngram[1] + 1):  # zip/map/join run in C: several times faster than slicing
-            counts.update(text if n == 1 else map("".join, zip(*(text[k:] for k in range(n)))))
-        doc.cache[key] = counts
-    return counts
-
-
 def word_counts(doc: PreparedText, lexicon: CueLexicon | None = None) -> Counter:
     """Counts of ``word_terms(doc, lexicon)``; the plain word part is counted once per doc for all models."""
     key = ("word", lexicon.key if lexicon is not None else None)
@@ -177,8 +164,8 @@ def char_tfidf_block(texts: list[str], index: CharNgramIndex, idf: np.ndarray) -
     """:func:`tfidf_block` over the character n-grams of ``texts``, vectorised over the whole batch: the
     texts are joined by U+0000, n-grams across a joint (or holding a U+0000, which ``normalise`` never
     leaves) are dropped, codes are looked up by binary search.
-    Same numbers as ``tfidf_block([char_counts(...)])`` (a test compares them), without a Python-level
-    string per n-gram."""
+    Same numbers as sklearn's ``TfidfVectorizer(analyzer="char")`` (a test compares them), without a
+    Python-level string per n-gram."""
     n_rows = len(texts)
     joined = "\x00".join(texts)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
@@ -237,11 +224,6 @@ def hstack_blocks(blocks: list[SparseBlock], *, sort_indices: bool = False) -> s
     if sort_indices:
         X.sort_indices()
     return X
-
-
-def tfidf_rows(count_rows: list[Counter], vocabulary: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
-    """:func:`tfidf_block` as a CSR matrix (sorted indices, as sklearn gives)."""
-    return hstack_blocks([tfidf_block(count_rows, vocabulary, idf)], sort_indices=True)
 
 
 def _vectorizer(kind: str, ngram: tuple[int, int], min_df: int, max_features: int | None):

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from classifiers.agency_directory import AgencyDirectory, mask_sub_unit_names
-from classifiers.features import TextFeaturizer, make_segmenter, prepare, tfidf_rows
+from classifiers.features import (
+    CharNgramIndex,
+    TextFeaturizer,
+    char_tfidf_block,
+    hstack_blocks,
+    make_segmenter,
+    prepare,
+)
 from classifiers.lexicon import CueLexicon, read_cue_file
 from classifiers.linear import MultiClassHead, MultiLabelHead, THRESHOLD_RANGE, tune_threshold
 from qingfeng.settings import Settings
@@ -81,16 +88,18 @@ def test_prepare_masks_pii_and_keeps_offsets(segmenter, directory):
     assert any(m.sub_unit == "红星派出所" for m in doc.mentions)
 
 
+def _char_tfidf(texts, vocabulary, idf):
+    return hstack_blocks([char_tfidf_block(texts, CharNgramIndex(vocabulary, (1, 3)), idf)], sort_indices=True)
+
+
 def test_fast_tfidf_matches_sklearn(segmenter):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = ["派出所民警态度差，态度差", "法院执行款一直不到账", "检察院不起诉，不起诉决定书"]
     sk = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, lowercase=False).fit(texts)
-    docs = [prepare(t, segmenter) for t in texts]
-    from classifiers.features import char_counts
-
-    ours = tfidf_rows([char_counts(d, (1, 3)) for d in docs], sk.vocabulary_, sk.idf_)
-    theirs = sk.transform([d.feature_text for d in docs])
+    feature_texts = [prepare(t, segmenter).feature_text for t in texts]
+    ours = _char_tfidf(feature_texts, sk.vocabulary_, sk.idf_)
+    theirs = sk.transform(feature_texts)
     assert np.allclose(ours.toarray(), theirs.toarray(), atol=1e-6)
 
 
@@ -136,20 +145,16 @@ def test_multiclass_head_probabilities_sum_to_one():
     assert np.allclose(proba.sum(axis=1), 1.0) and (proba.argmax(axis=1) == y).mean() > 0.7
 
 
-def test_vectorised_char_block_equals_the_counter_path(segmenter):
-    """``char_tfidf_block`` (batch, integer codes) gives the numbers of ``tfidf_block(char_counts)``."""
-    from classifiers.features import CharNgramIndex, char_counts, char_tfidf_block, hstack_blocks, tfidf_block
-
+def test_vectorised_char_block_matches_sklearn_in_a_batch_and_alone(segmenter):
+    """``char_tfidf_block`` over a mixed batch (empty, one char, Latin, rare and lone-surrogate characters)
+    gives sklearn's numbers, and a text alone gives the same row as in the batch."""
     texts = ["派出所民警态度差，态度差", "法院执行款一直不到账", "", "a", "检察院不起诉，不起诉决定书 ABC abc",
              "執行款𠀀到账吗？？", "x\ud800y"]
     docs = [prepare(t, segmenter) for t in texts]
     feat = TextFeaturizer(word_min_df=1, char_min_df=1).fit(docs[:-1])
-    vocab, idf = feat.char_.vocabulary_, feat.char_.idf_
     feature_texts = [d.feature_text for d in docs]
-    counts = [char_counts(d, (1, 3)) for d in docs]
-    expected = hstack_blocks([tfidf_block(counts, vocab, idf)], sort_indices=True).toarray()
-    got = hstack_blocks([char_tfidf_block(feature_texts, CharNgramIndex(vocab, (1, 3)), idf)],
-                        sort_indices=True).toarray()
+    expected = feat.char_.transform(feature_texts).toarray()
+    got = _char_tfidf(feature_texts, feat.char_.vocabulary_, feat.char_.idf_).toarray()
     assert got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
-    one = hstack_blocks([char_tfidf_block(feature_texts[:1], CharNgramIndex(vocab, (1, 3)), idf)]).toarray()
+    one = _char_tfidf(feature_texts[:1], feat.char_.vocabulary_, feat.char_.idf_).toarray()
     assert np.allclose(one[0], expected[0], atol=1e-6)
