@@ -51,10 +51,18 @@ async def get_request_id(request: Request) -> str:
 RequestIdDep = Annotated[str, Depends(get_request_id)]
 
 
-async def get_triager(runtime: RuntimeDep) -> Triager:
-    if runtime.triager is None:
-        raise ApiError(503, "models_missing", "模型尚未加载：请先训练并发布模型（qingfeng train），或稍后再试")
-    return runtime.triager
+MODELS_MISSING = "模型尚未加载：请先训练并发布模型（qingfeng train），或稍后再试"
+
+
+async def current_triager(request: Request) -> Triager | None:
+    """The loaded triager or ``None`` (the override point for tests that hand in a model)."""
+    return request.app.state.runtime.triager
+
+
+async def get_triager(triager: Annotated[Triager | None, Depends(current_triager)]) -> Triager:
+    if triager is None:
+        raise ApiError(503, "models_missing", MODELS_MISSING)
+    return triager
 
 
 TriagerDep = Annotated[Triager, Depends(get_triager)]
@@ -122,8 +130,7 @@ def require(permission: Permission):
 
 @dataclass(frozen=True)
 class TriageCall:
-    """Everything the triage routes need. The hot path resolves few dependency nodes (FastAPI's cost per
-    request grows with them): one for key, rate limit and role together, one for the model."""
+    """Everything the triage routes need, resolved by :func:`get_triage_call`."""
 
     runtime: Runtime
     principal: Principal
@@ -131,16 +138,17 @@ class TriageCall:
     request_id: str
 
 
-async def triage_caller(request: Request, key: Annotated[str | None, Security(api_key_header)] = None
-                        ) -> Principal:
+async def get_triage_call(request: Request, triager: Annotated[Triager | None, Depends(current_triager)],
+                          key: Annotated[str | None, Security(api_key_header)] = None) -> TriageCall:
+    """Key, rate limit and role, then the model (a missing model is a 503 only for an authorised caller).
+
+    Few dependency nodes on purpose (this, the header and the model): FastAPI's cost per request grows with
+    the nodes it resolves."""
     runtime = request.app.state.runtime
-    return authorize(runtime, await authenticate(runtime, key), Permission.triage)
-
-
-async def get_triage_call(request: Request, principal: Annotated[Principal, Depends(triage_caller)],
-                          triager: TriagerDep) -> TriageCall:
-    """After the caller is checked, so a missing model is a 503 only for an authorised caller."""
-    return TriageCall(request.app.state.runtime, principal, triager, getattr(request.state, "request_id", "-"))
+    principal = authorize(runtime, await authenticate(runtime, key), Permission.triage)
+    if triager is None:
+        raise ApiError(503, "models_missing", MODELS_MISSING)
+    return TriageCall(runtime, principal, triager, getattr(request.state, "request_id", "-"))
 
 
 TriageCallDep = Annotated[TriageCall, Depends(get_triage_call)]

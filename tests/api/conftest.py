@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from qingfeng.settings import Settings
 from qingfeng.storage.db import connect, session_scope
 from serving.app import create_app
-from serving.deps import get_triager
+from serving.deps import current_triager
 from serving.security import Role, create_key
 
 ROLES = ("intake", "analyst", "admin")
@@ -50,7 +50,7 @@ def make_client(api_settings: Settings, triager) -> Iterator[Callable[..., TestC
     def build(settings: Settings | None = None, triager_override=triager, **app_kwargs) -> TestClient:
         app = create_app(settings or api_settings, **app_kwargs)
         if triager_override is not None:
-            app.dependency_overrides[get_triager] = lambda: triager_override
+            app.dependency_overrides[current_triager] = lambda: triager_override
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         opened.append(client)

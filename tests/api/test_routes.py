@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from qingfeng.codes import AGENCY_ZH, CATEGORY_ZH
 from qingfeng.storage.db import connect, session_scope
 from qingfeng.storage.tables import Complaint, Label, QuarantineItem, ReporterContact, TriageResult
+from serving.schemas import TriageBatchResponse, TriageResponse
 from tests.api.conftest import auth
 
 TEXT = "来电人反映，城东派出所民警办理户籍时态度恶劣，让他来回跑了五趟还没办成。"
@@ -19,6 +20,8 @@ def test_triage_returns_classify_fields_with_chinese_names(client, keys, triager
                     headers=auth(keys["intake"]))
     assert r.status_code == 200, r.text
     body = r.json()
+    # the route returns its JSON directly (no response validation): the body must still be the declared model
+    assert TriageResponse.model_validate(body, strict=True).model_dump(mode="json") == body
     assert CLASSIFY_FIELDS <= body.keys()
     assert body["request_id"] == r.headers["x-request-id"]
     assert body["source_id"] == "call-7"
@@ -38,6 +41,7 @@ def test_triage_batch_keeps_order_and_limit(make_client, keys, api_settings):
     r = client.post("/v1/triage/batch", json={"items": [{"text": t, "source_id": str(i)} for i, t in enumerate(texts)]},
                     headers=auth(keys["analyst"]))
     assert r.status_code == 200, r.text
+    assert TriageBatchResponse.model_validate(r.json(), strict=True).model_dump(mode="json") == r.json()
     items = r.json()["items"]
     assert [i["source_id"] for i in items] == ["0", "1", "2"]
     assert "court" in items[0]["agencies"] and "public_security" in items[2]["agencies"]
