@@ -7,6 +7,7 @@ unicode array, idf as floats), never as a pickle.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from itertools import repeat
 from dataclasses import dataclass, field
@@ -129,11 +130,15 @@ def tfidf_block(count_rows: list[Counter], vocabulary: dict[str, int], idf: np.n
     ids = np.fromiter(map(vocabulary.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
     rows = np.repeat(np.arange(len(count_rows)), lengths)
     keep = ids >= 0
-    ids, rows = ids[keep], rows[keep]
-    values = (1.0 + np.log(np.asarray(counts_flat, dtype=np.float64)[keep])) * idf[ids]
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(count_rows)))
+    return _tfidf(rows[keep], ids[keep], np.asarray(counts_flat, dtype=np.float64)[keep], idf, len(count_rows))
+
+
+def _tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray, n_rows: int) -> SparseBlock:
+    """Sublinear TF × IDF with L2-normalised rows, from (row, column, count) triples (one per distinct term)."""
+    values = (1.0 + np.log(counts.astype(np.float64, copy=False))) * idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     norms[norms == 0] = 1.0
-    return SparseBlock(rows, ids, values / norms[rows], len(count_rows), len(idf))
+    return SparseBlock(rows, cols, values / norms[rows], n_rows, len(idf))
 
 
 _CODE_BITS = 21  # every Unicode code point fits in 21 bits; an n-gram of up to 3 fits in one uint64
@@ -160,44 +165,146 @@ class CharNgramIndex:
         self.ngram = ngram
 
 
-def char_tfidf_block(texts: list[str], index: CharNgramIndex, idf: np.ndarray) -> SparseBlock:
-    """:func:`tfidf_block` over the character n-grams of ``texts``, vectorised over the whole batch: the
-    texts are joined by U+0000, n-grams across a joint (or holding a U+0000, which ``normalise`` never
-    leaves) are dropped, codes are looked up by binary search.
-    Same numbers as sklearn's ``TfidfVectorizer(analyzer="char")`` (a test compares them), without a
-    Python-level string per n-gram."""
-    n_rows = len(texts)
+def char_ngram_hits(texts: list[str], codes: np.ndarray, ngram: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, position in ``codes``) of every character n-gram of ``texts`` found in the sorted
+    ``codes``, vectorised over the whole batch: the texts are joined by U+0000, n-grams across a joint (or
+    holding a U+0000, which ``normalise`` never leaves) are dropped, codes are looked up by binary search."""
     joined = "\x00".join(texts)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_rows) + 1
-    doc_of = np.repeat(np.arange(n_rows), lengths)[:len(points)]  # the text of each position (joint: its left)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    doc_of = np.repeat(np.arange(len(texts)), lengths)[:len(points)]  # the text of each position (joint: its left)
     length = len(points)
-    rows_parts, cols_parts = [], []
-    for n in range(index.ngram[0], index.ngram[1] + 1):
-        if length < n:
+    rows_parts, at_parts = [], []
+    for n in range(ngram[0], ngram[1] + 1):
+        if length < n or not len(codes):
             continue
         m = length - n + 1
-        codes = points[:m].copy()
+        grams = points[:m].copy()
         bad = points[:m] == 0
         for k in range(1, n):
-            codes = (codes << np.uint64(_CODE_BITS)) | points[k:k + m]
+            grams = (grams << np.uint64(_CODE_BITS)) | points[k:k + m]
             bad |= points[k:k + m] == 0
         keep = ~bad
-        codes, rows = codes[keep], doc_of[:m][keep]
-        at = np.searchsorted(index.codes, codes)
-        at[at == len(index.codes)] = 0
-        found = index.codes[at] == codes if len(index.codes) else np.zeros(len(codes), dtype=bool)
+        grams, rows = grams[keep], doc_of[:m][keep]
+        at = np.searchsorted(codes, grams)
+        at[at == len(codes)] = 0
+        found = codes[at] == grams
         rows_parts.append(rows[found])
-        cols_parts.append(index.columns[at[found]])
+        at_parts.append(at[found])
     if not rows_parts:
-        return SparseBlock(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), n_rows, len(idf))
-    n_cols = len(idf)
-    keys, counts = np.unique(np.concatenate(rows_parts) * n_cols + np.concatenate(cols_parts), return_counts=True)
-    rows, cols = keys // n_cols, keys % n_cols
-    values = (1.0 + np.log(counts.astype(np.float64))) * idf[cols]
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
-    norms[norms == 0] = 1.0
-    return SparseBlock(rows, cols, values / norms[rows], n_rows, n_cols)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows_parts), np.concatenate(at_parts)
+
+
+def _count_pairs(rows: np.ndarray, ids: np.ndarray, n_ids: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (row, id) pairs, sorted by row, with their counts."""
+    keys, counts = np.unique(rows * n_ids + ids, return_counts=True)
+    return keys // n_ids, keys % n_ids, counts
+
+
+def char_tfidf_block(texts: list[str], index: CharNgramIndex, idf: np.ndarray) -> SparseBlock:
+    """:func:`tfidf_block` over the character n-grams of ``texts`` (see :func:`char_ngram_hits`).
+    Same numbers as sklearn's ``TfidfVectorizer(analyzer="char")`` (a test compares them), without a
+    Python-level string per n-gram."""
+    rows, at = char_ngram_hits(texts, index.codes, index.ngram)
+    rows, cols, counts = _count_pairs(rows, index.columns[at], len(idf))
+    return _tfidf(rows, cols, counts, idf, len(texts))
+
+
+class SharedVocabulary:
+    """The vocabularies of several fitted featurisers joined, so that a batch's words and character n-grams
+    are looked up once for all of them (the triager's categories and agencies models read the same texts).
+
+    The last batch's terms are kept as (rows, union ids, counts), per thread, while the next featuriser reads
+    the same batch; each featuriser maps union ids to its own columns with one array index. The numbers are
+    those of each featuriser alone (a test compares them). Attaching sets ``featurizer.shared_``; refitting a
+    featuriser detaches it.
+    """
+
+    def __init__(self, featurizers: list[TextFeaturizer]) -> None:
+        self._memo = threading.local()
+        words: dict[str, int] = {}
+        for f in featurizers:
+            if f.word_ is not None:
+                for term in f.word_.vocabulary_:
+                    words.setdefault(term, len(words))
+        self.word_ids = words
+        self.char_codes = np.unique(np.concatenate([f.char_index.codes for f in featurizers]))
+        self.ngram = (min(f.char_ngram[0] for f in featurizers), max(f.char_ngram[1] for f in featurizers))
+        for f in featurizers:
+            word_cols = np.full(len(words), -1, dtype=np.int64)
+            if f.word_ is not None:
+                vocab = f.word_.vocabulary_
+                ids = np.fromiter(map(words.__getitem__, vocab), dtype=np.int64, count=len(vocab))
+                word_cols[ids] = np.fromiter(vocab.values(), dtype=np.int64, count=len(vocab))
+            char_cols = np.full(len(self.char_codes), -1, dtype=np.int64)
+            char_cols[np.searchsorted(self.char_codes, f.char_index.codes)] = f.char_index.columns
+            f.shared_ = SharedColumns(self, word_cols, char_cols)
+
+    def _batch_memo(self, docs: list[PreparedText]) -> dict:
+        """This thread's memo for ``docs``: the same list of docs (by identity) as the last call, or a new one.
+        It holds the docs themselves, so no id can be reused while it lives."""
+        entry = getattr(self._memo, "entry", None)
+        if entry is None or len(entry[0]) != len(docs) or any(a is not b for a, b in zip(entry[0], docs)):
+            entry = self._memo.entry = (tuple(docs), {})
+        return entry[1]
+
+    def word_terms(self, docs: list[PreparedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, union ids, counts) of the batch's words and bigrams, without cue pseudo-words."""
+        memo = self._batch_memo(docs)
+        if "words" not in memo:
+            counts = [word_counts(d) for d in docs]
+            terms = [t for c in counts for t in c]
+            ids = np.fromiter(map(self.word_ids.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+            values = np.fromiter((v for c in counts for v in c.values()), dtype=np.float64, count=len(terms))
+            rows = np.repeat(np.arange(len(docs)), [len(c) for c in counts])
+            keep = ids >= 0
+            memo["words"] = (rows[keep], ids[keep], values[keep])
+        return memo["words"]
+
+    def char_terms(self, docs: list[PreparedText]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, union ids, counts) of the batch's character n-grams."""
+        memo = self._batch_memo(docs)
+        if "chars" not in memo:
+            rows, at = char_ngram_hits([d.feature_text for d in docs], self.char_codes, self.ngram)
+            memo["chars"] = _count_pairs(rows, at, len(self.char_codes))
+        return memo["chars"]
+
+
+class SharedColumns(NamedTuple):
+    """One featuriser's view of a :class:`SharedVocabulary`: union id → its column (−1 = not its term)."""
+
+    vocabulary: SharedVocabulary
+    word_cols: np.ndarray
+    char_cols: np.ndarray
+
+
+def _shared_block(terms: tuple[np.ndarray, np.ndarray, np.ndarray], cols_of: np.ndarray, idf: np.ndarray,
+                  n_rows: int, extra: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> SparseBlock:
+    """TF-IDF rows from a batch's (rows, union ids, counts) mapped through ``cols_of``; ``extra`` adds
+    (rows, columns, counts) already in this featuriser's space (the cue pseudo-words)."""
+    rows, ids, counts = terms
+    cols = cols_of[ids]
+    keep = cols >= 0
+    rows, cols, counts = rows[keep], cols[keep], counts[keep]
+    if extra is not None and len(extra[0]):
+        rows, cols, counts = (np.concatenate([a, b]) for a, b in zip((rows, cols, counts), extra))
+    return _tfidf(rows, cols, counts, idf, n_rows)
+
+
+def _cue_terms(docs: list[PreparedText], vocabulary: dict[str, int], lexicon: CueLexicon
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, columns, counts) of the cue pseudo-words of ``word_terms`` in this featuriser's vocabulary."""
+    rows, cols, counts = [], [], []
+    for i, d in enumerate(docs):
+        found = Counter((NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label for m in cue_matches(d, lexicon))
+        for term, n in found.items():
+            col = vocabulary.get(term)
+            if col is not None:
+                rows.append(i)
+                cols.append(col)
+                counts.append(n)
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(counts, dtype=np.float64)
 
 
 def dense_block(dense: np.ndarray) -> SparseBlock:
@@ -265,6 +372,7 @@ class TextFeaturizer:
         self.cue_weight = cue_weight
         self.use_words = use_words
         self.cue_tokens = cue_tokens
+        self.shared_: SharedColumns | None = None
 
     def config(self) -> dict:
         return {"char_ngram": list(self.char_ngram), "word_min_df": self.word_min_df,
@@ -274,6 +382,7 @@ class TextFeaturizer:
     def fit(self, docs: list[PreparedText], lexicon: CueLexicon | None = None) -> TextFeaturizer:
         """``lexicon`` adds cue pseudo-words (used only when ``cue_tokens`` is on)."""
         lexicon = lexicon if self.cue_tokens else None
+        self.shared_ = None
         self.char_ = _vectorizer("char", self.char_ngram, self.char_min_df, self.max_features)
         self.char_.fit([d.feature_text for d in docs])
         self.word_ = None
@@ -305,10 +414,18 @@ class TextFeaturizer:
                   lexicon: CueLexicon | None = None) -> sp.csr_matrix:
         lexicon = lexicon if self.cue_tokens else None
         blocks = []
-        if self.word_ is not None:
-            blocks.append(tfidf_block([word_counts(d, lexicon) for d in docs], self.word_.vocabulary_,
-                                      self.word_.idf_))
-        blocks.append(char_tfidf_block([d.feature_text for d in docs], self.char_index, self.char_.idf_))
+        shared = self.shared_
+        if shared is not None:
+            if self.word_ is not None:
+                cues = _cue_terms(docs, self.word_.vocabulary_, lexicon) if lexicon is not None else None
+                blocks.append(_shared_block(shared.vocabulary.word_terms(docs), shared.word_cols, self.word_.idf_,
+                                            len(docs), cues))
+            blocks.append(_shared_block(shared.vocabulary.char_terms(docs), shared.char_cols, self.char_.idf_, len(docs)))
+        else:
+            if self.word_ is not None:
+                blocks.append(tfidf_block([word_counts(d, lexicon) for d in docs], self.word_.vocabulary_,
+                                          self.word_.idf_))
+            blocks.append(char_tfidf_block([d.feature_text for d in docs], self.char_index, self.char_.idf_))
         if dense is not None and dense.shape[1]:
             blocks.append(dense_block(dense))
         return hstack_blocks(blocks)

@@ -16,7 +16,7 @@ from classifiers import model_specs, registry
 from classifiers.agency_directory import AgencyDirectory
 from classifiers.backends import load_category_model
 from classifiers.agency_tagger import AgencyTagger
-from classifiers.features import make_segmenter, prepare
+from classifiers.features import SharedVocabulary, TextFeaturizer, make_segmenter, prepare
 from classifiers.linear import csr_rows
 from classifiers.results import TriageResult
 from classifiers.segment import Segmenter
@@ -47,6 +47,7 @@ class Triager:
         self.settings = settings
         self.categories_version = categories_version or getattr(categories_model, "version", "unversioned")
         self.segmenter = segmenter or make_segmenter(settings.user_dict_path)
+        share_vocabularies(categories_model, agency_tagger.model)
         self._pointers = registry.pointer_state(Path(settings.model_dir), TRIAGE_MODELS)
         self._lock = threading.Lock()
 
@@ -117,6 +118,13 @@ class Triager:
             self.categories_version = fresh.categories_version
             self._pointers = fresh._pointers
         return True
+
+
+def share_vocabularies(*models) -> SharedVocabulary | None:
+    """Join the vocabularies of the models' TF-IDF featurisers (a transformer backend has none), so one
+    lookup per batch serves them all; the scores are unchanged."""
+    featurizers = [m.featurizer for m in models if isinstance(getattr(m, "featurizer", None), TextFeaturizer)]
+    return SharedVocabulary(featurizers) if len(featurizers) > 1 else None
 
 
 def load_triager(settings) -> Triager:

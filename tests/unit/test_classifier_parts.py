@@ -8,6 +8,7 @@ import pytest
 from classifiers.agency_directory import AgencyDirectory, mask_sub_unit_names
 from classifiers.features import (
     CharNgramIndex,
+    SharedVocabulary,
     TextFeaturizer,
     char_tfidf_block,
     hstack_blocks,
@@ -158,3 +159,25 @@ def test_vectorised_char_block_matches_sklearn_in_a_batch_and_alone(segmenter):
     assert got.shape == expected.shape and np.allclose(got, expected, atol=1e-6)
     one = _char_tfidf(feature_texts[:1], feat.char_.vocabulary_, feat.char_.idf_).toarray()
     assert np.allclose(one[0], expected[0], atol=1e-6)
+
+
+def test_shared_vocabulary_gives_each_featurizer_its_own_numbers(segmenter, directory):
+    """Two featurisers fitted apart (different texts, n-gram ranges, cue pseudo-words) give the same
+    matrices through a shared vocabulary as alone, in a batch, for a text alone, and after a refit."""
+    lexicon = CueLexicon({"money": ["表示表示", "红包"], "delay": ["拖", "不到账"]}, ["没"], 4)
+    texts = ["民警让我表示表示，红包", "法官收了对方的钱", "窗口态度差排队", "执行款一直不到账，拖了两年",
+             "检察院不起诉", "民警态度差", "", "a"]
+    docs = [prepare(t, segmenter, directory) for t in texts]
+    first = TextFeaturizer(word_min_df=1, char_min_df=1, cue_tokens=True).fit(docs[:5], lexicon)
+    second = TextFeaturizer(char_ngram=(1, 2), word_min_df=1, char_min_df=1).fit(docs[2:], None)
+    alone = [first.transform(docs, lexicon=lexicon).toarray(), second.transform(docs).toarray()]
+    SharedVocabulary([first, second])
+    assert first.shared_ is not None and second.shared_ is not None
+    fresh = [prepare(t, segmenter, directory) for t in texts]  # no memoised terms from the plain path
+    shared = [first.transform(fresh, lexicon=lexicon).toarray(), second.transform(fresh).toarray()]
+    for a, b in zip(alone, shared):
+        assert a.shape == b.shape and np.allclose(a, b, atol=1e-12)
+    single = first.transform([prepare(texts[3], segmenter, directory)], lexicon=lexicon).toarray()
+    assert np.allclose(single[0], alone[0][3], atol=1e-12)
+    first.fit(docs, lexicon)  # a refit detaches the featuriser from the old vocabulary
+    assert first.shared_ is None
