@@ -86,7 +86,8 @@ class Segmenter:
                     tok = jieba.Tokenizer()
                     tok.initialize()
                     if self.user_dict is not None:
-                        tok.load_userdict(str(self.user_dict))
+                        with open(self.user_dict, "rb") as fh:  # jieba leaves a path it opens unclosed
+                            tok.load_userdict(fh)
                     self._tokenizer = tok
         return self._tokenizer
 
