@@ -1,8 +1,9 @@
 """POST /v1/triage and /v1/triage/batch: the one triage(), no database on this path.
 
 The hot path returns its JSON directly: the view is built from the triage contract, so FastAPI's response
-validation and encoding (a third of the framework's cost per request here) would only re-check it. The
-response models stay declared for the OpenAPI document, and the tests validate real responses against them.
+validation and encoding (a measurable share of the framework's cost per request) would only re-check it.
+The response models stay declared for the OpenAPI document, and the tests validate real responses against
+them.
 """
 
 from __future__ import annotations
