@@ -80,8 +80,13 @@ def word_terms(doc: PreparedText, lexicon: CueLexicon | None = None) -> list[str
     words = [w for w, _, _ in doc.tokens]
     terms = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
     if lexicon is not None:
-        terms += [(NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label for m in cue_matches(doc, lexicon)]
+        terms += cue_words(doc, lexicon)
     return terms
+
+
+def cue_words(doc: PreparedText, lexicon: CueLexicon) -> list[str]:
+    """One pseudo-word per cue match: ``CUE:<group>``, or ``NEGCUE:<group>`` when negated."""
+    return [(NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label for m in cue_matches(doc, lexicon)]
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -99,8 +104,7 @@ def word_counts(doc: PreparedText, lexicon: CueLexicon | None = None) -> Counter
         counts = base
         if lexicon is not None:
             counts = base.copy()
-            counts.update((NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label
-                          for m in cue_matches(doc, lexicon))
+            counts.update(cue_words(doc, lexicon))
         doc.cache[key] = counts
     return counts
 
@@ -297,8 +301,7 @@ def _cue_terms(docs: list[PreparedText], vocabulary: dict[str, int], lexicon: Cu
     """(rows, columns, counts) of the cue pseudo-words of ``word_terms`` in this featuriser's vocabulary."""
     rows, cols, counts = [], [], []
     for i, d in enumerate(docs):
-        found = Counter((NEGATED_CUE_PREFIX if m.negated else CUE_PREFIX) + m.span.label for m in cue_matches(d, lexicon))
-        for term, n in found.items():
+        for term, n in Counter(cue_words(d, lexicon)).items():
             col = vocabulary.get(term)
             if col is not None:
                 rows.append(i)
