@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     api_max_text_chars: int = 20_000
     api_batch_max_items: int = 100
     api_rate_limit_per_minute: int = 600
+    api_inline_triage_chars: int = Field(4000, ge=0, description="micro-batches of /v1/triage requests holding at "
+                                         "most this many characters in all are triaged on the server's event loop "
+                                         "(no thread hand-off; the loop pauses a few milliseconds at most); longer "
+                                         "texts go to a worker thread. 0 = always a worker thread")
 
     # retraining loop: review sampling, promotion gate, drift warning
     review_audit_rate: float = Field(0.05, ge=0.0, le=1.0, description="share of confident items sampled for audit")

@@ -38,7 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime.sessions = await run_in_threadpool(connect, runtime.settings.database_url)
     if runtime.triager is None:
         runtime.triager = await run_in_threadpool(load_models, runtime.settings)
-    runtime.batcher = TriageBatcher()
+    runtime.batcher = TriageBatcher(inline_chars=runtime.settings.api_inline_triage_chars)
     runtime.batcher.start()
     runtime.tasks.append(asyncio.get_running_loop().create_task(watch_production_pointer(runtime),
                                                                 name="model-watcher"))
