@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from qingfeng.codes import AGENCY_ZH, CATEGORY_ZH
@@ -33,6 +34,9 @@ def test_triage_returns_classify_fields_with_chinese_names(client, keys, triager
         assert TEXT[span["start"]:span["end"]] == span["text"]
     expected = triager.triage(TEXT, "hotline").as_dict()
     assert {k: body[k] for k in CLASSIFY_FIELDS} == expected  # the one triage(), nothing re-implemented
+    # rendered by orjson: byte for byte what Starlette's JSONResponse would send
+    assert r.content == JSONResponse(body).body
+    assert r.headers["content-type"] == "application/json"
 
 
 def test_triage_batch_keeps_order_and_limit(make_client, keys, api_settings):
