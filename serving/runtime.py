@@ -77,11 +77,12 @@ class TriageBatcher:
     request is never held back, so at low load this adds no latency.
 
     Triage is CPU-bound Python, so under the GIL a worker thread buys no parallelism; handing each batch to
-    one costs a thread switch and a GIL hand-over back and forth with the event loop (measured: about a
-    tenth of the server's CPU per request, and a fifth of its throughput at concurrency 8). Batches of
-    short texts, ``inline_chars`` characters in all at most, therefore run on the event loop itself: a
-    bounded pause of a few milliseconds (about 4 µs of CPU per character). Longer texts, up to the API's
-    text limit, go to a worker thread so that the loop never stalls for long.
+    one costs a thread switch and a GIL hand-over back and forth with the event loop (measured at
+    concurrency 8: about a tenth of the server's CPU per request; without them, about a sixth more
+    requests per second). Batches of short texts, ``inline_chars`` characters in all at most, therefore
+    run on the event loop itself: a bounded pause of a few milliseconds (about 4 µs of CPU per character on
+    the development machine). Longer texts, up to the API's text limit, go to a worker thread so that the
+    loop never stalls for long.
     """
 
     def __init__(self, max_batch: int = BATCH_MAX, inline_chars: int = 4000) -> None:
