@@ -16,9 +16,8 @@ import re
 import threading
 from pathlib import Path
 
-# jieba's own block and Latin/digit patterns (jieba/__init__.py: re_han_default, re_eng)
+# jieba's own block pattern (jieba/__init__.py: re_han_default)
 _HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_ENG = re.compile("[a-zA-Z0-9]", re.U)
 
 
 PREFIX_ONLY = 1.0  # in a log-probability table: a prefix of a word, not a word (log-probabilities are < 0)
@@ -36,26 +35,25 @@ def _route(block: str, table: dict[str, float], unknown: float) -> list[int]:
     Scores as ``Tokenizer.calc``: log(freq or 1) - log(total) summed along the route (``unknown`` for a
     character the dictionary does not know); ties go to the longer word (``max`` over ``(score, end)`` there).
     """
+    get = table.get
     n = len(block)
     best = [0.0] * (n + 1)
-    ends = [0] * n
+    ends = list(range(1, n + 1))  # a character the dictionary does not know is a word of its own
     for k in range(n - 1, -1, -1):
-        score, end = None, k + 1
+        p = get(block[k])
+        score = None
         i = k + 1
-        p = table.get(block[k])
         while p is not None:  # block[k:i] is a word or a prefix of one
             if p < PREFIX_ONLY:
                 value = p + best[i]
                 if score is None or value >= score:
-                    score, end = value, i
+                    score = value
+                    ends[k] = i
             if i >= n:
                 break
             i += 1
-            p = table.get(block[k:i])
-        if score is None:
-            score = unknown + best[k + 1]
-        best[k] = score
-        ends[k] = end
+            p = get(block[k:i])
+        best[k] = unknown + best[k + 1] if score is None else score
     return ends
 
 
@@ -117,37 +115,39 @@ class Segmenter:
             table = self._table
         unknown = -math.log(self.tokenizer.total)
         out: list[tuple[str, int, int]] = []
+        append = out.append
         pos = 0
-        for block in _HAN.split(text):
-            if not block:
-                continue
-            if _HAN.match(block):
-                _block_words(block, pos, _route(block, table, unknown), out)
-            else:  # punctuation and spaces: jieba yields whitespace whole (dropped here), the rest char by char
+        for j, block in enumerate(_HAN.split(text)):  # split by a group: odd items are the Han/Latin blocks
+            if j & 1:
+                _block_words(block, pos, _route(block, table, unknown), append)
+            elif block:  # punctuation and spaces: jieba yields whitespace whole (dropped here), the rest char by char
                 for i, ch in enumerate(block, pos):
                     if not ch.isspace():
-                        out.append((ch, i, i + 1))
+                        append((ch, i, i + 1))
             pos += len(block)
         return out
 
 
-def _block_words(block: str, offset: int, ends: list[int], out: list) -> None:
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba's re_eng
+
+
+def _block_words(block: str, offset: int, ends: list[int], append) -> None:
     """Walk the route; consecutive single Latin letters/digits merge into one word (as jieba does)."""
     x, n = 0, len(block)
     buf_start = -1
     while x < n:
         y = ends[x]
-        if y - x == 1 and _ENG.match(block[x]):
+        if y - x == 1 and block[x] in _ASCII_ALNUM:
             if buf_start < 0:
                 buf_start = x
         else:
             if buf_start >= 0:
-                out.append((block[buf_start:x], offset + buf_start, offset + x))
+                append((block[buf_start:x], offset + buf_start, offset + x))
                 buf_start = -1
-            out.append((block[x:y], offset + x, offset + y))
+            append((block[x:y], offset + x, offset + y))
         x = y
     if buf_start >= 0:
-        out.append((block[buf_start:n], offset + buf_start, offset + n))
+        append((block[buf_start:n], offset + buf_start, offset + n))
 
 
 def read_user_dict(path: str | Path) -> list[tuple[str, int | None, str | None]]:
