@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from itertools import repeat
+from itertools import chain, repeat
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -77,8 +78,8 @@ def cue_matches(doc: PreparedText, lexicon: CueLexicon) -> list:
 def word_terms(doc: PreparedText, lexicon: CueLexicon | None = None) -> list[str]:
     """Word unigrams, adjacent bigrams (joined by a space) and, with a lexicon, one pseudo-word per cue match
     (``CUE:<group>`` or ``NEGCUE:<group>`` when negated), so cues are weighted like any other term."""
-    words = [w for w, _, _ in doc.tokens]
-    terms = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    words = list(map(itemgetter(0), doc.tokens))
+    terms = words + list(map(" ".join, zip(words, words[1:])))
     if lexicon is not None:
         terms += cue_words(doc, lexicon)
     return terms
@@ -178,26 +179,30 @@ def char_ngram_hits(texts: list[str], codes: np.ndarray, ngram: tuple[int, int])
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
     doc_of = np.repeat(np.arange(len(texts)), lengths)[:len(points)]  # the text of each position (joint: its left)
     length = len(points)
-    rows_parts, at_parts = [], []
+    if not len(codes):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    zero = points == 0
+    gram_parts, row_parts = [], []
     for n in range(ngram[0], ngram[1] + 1):
-        if length < n or not len(codes):
+        if length < n:
             continue
         m = length - n + 1
         grams = points[:m].copy()
-        bad = points[:m] == 0
+        bad = zero[:m].copy()
         for k in range(1, n):
-            grams = (grams << np.uint64(_CODE_BITS)) | points[k:k + m]
-            bad |= points[k:k + m] == 0
+            grams <<= np.uint64(_CODE_BITS)
+            grams |= points[k:k + m]
+            bad |= zero[k:k + m]
         keep = ~bad
-        grams, rows = grams[keep], doc_of[:m][keep]
-        at = np.searchsorted(codes, grams)
-        at[at == len(codes)] = 0
-        found = codes[at] == grams
-        rows_parts.append(rows[found])
-        at_parts.append(at[found])
-    if not rows_parts:
+        gram_parts.append(grams[keep])
+        row_parts.append(doc_of[:m][keep])
+    if not gram_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(rows_parts), np.concatenate(at_parts)
+    grams, rows = np.concatenate(gram_parts), np.concatenate(row_parts)
+    at = np.searchsorted(codes, grams)  # all n at once: one binary search pass for the batch
+    np.minimum(at, len(codes) - 1, out=at)
+    found = codes[at] == grams
+    return rows[found], at[found]
 
 
 def _count_pairs(rows: np.ndarray, ids: np.ndarray, n_ids: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,9 +263,10 @@ class SharedVocabulary:
         memo = self._batch_memo(docs)
         if "words" not in memo:
             counts = [word_counts(d) for d in docs]
-            terms = [t for c in counts for t in c]
+            terms = list(chain.from_iterable(counts))  # chained in C, no Python frame per term
             ids = np.fromiter(map(self.word_ids.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
-            values = np.fromiter((v for c in counts for v in c.values()), dtype=np.float64, count=len(terms))
+            values = np.fromiter(chain.from_iterable([c.values() for c in counts]), dtype=np.float64,
+                                 count=len(terms))
             rows = np.repeat(np.arange(len(docs)), [len(c) for c in counts])
             keep = ids >= 0
             memo["words"] = (rows[keep], ids[keep], values[keep])
