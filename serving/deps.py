@@ -59,10 +59,15 @@ async def current_triager(request: Request) -> Triager | None:
     return request.app.state.runtime.triager
 
 
-async def get_triager(triager: Annotated[Triager | None, Depends(current_triager)]) -> Triager:
+def loaded(triager: Triager | None) -> Triager:
+    """The triager, or a 503 ``models_missing`` when none is loaded yet."""
     if triager is None:
         raise ApiError(503, "models_missing", MODELS_MISSING)
     return triager
+
+
+async def get_triager(triager: Annotated[Triager | None, Depends(current_triager)]) -> Triager:
+    return loaded(triager)
 
 
 TriagerDep = Annotated[Triager, Depends(get_triager)]
@@ -146,9 +151,7 @@ async def get_triage_call(request: Request, triager: Annotated[Triager | None, D
     the nodes it resolves."""
     runtime = request.app.state.runtime
     principal = authorize(runtime, await authenticate(runtime, key), Permission.triage)
-    if triager is None:
-        raise ApiError(503, "models_missing", MODELS_MISSING)
-    return TriageCall(runtime, principal, triager, getattr(request.state, "request_id", "-"))
+    return TriageCall(runtime, principal, loaded(triager), getattr(request.state, "request_id", "-"))
 
 
 TriageCallDep = Annotated[TriageCall, Depends(get_triage_call)]

@@ -159,21 +159,16 @@ def plan_runs(batch: list, inline_chars: int) -> list[tuple[list, bool]]:
         groups.setdefault(id(item[0]), []).append(item)
     runs: list[tuple[list, bool]] = []
     for items in groups.values():
-        inline: list = []
         threaded = [item for item in items if len(item[1]) > inline_chars]
+        run: list = []
         size = 0
-        for item in items:
-            if len(item[1]) > inline_chars:
-                continue
-            if inline and size + len(item[1]) > inline_chars:
-                runs.append((inline, True))
-                inline, size = [], 0
-            inline.append(item)
+        for item in (item for item in items if len(item[1]) <= inline_chars):
+            if run and size + len(item[1]) > inline_chars:
+                runs.append((run, True))
+                run, size = [], 0
+            run.append(item)
             size += len(item[1])
-        if inline:
-            runs.append((inline, True))
-        if threaded:
-            runs.append((threaded, False))
+        runs += [(part, inline) for part, inline in ((run, True), (threaded, False)) if part]
     return runs
 
 
